@@ -1,0 +1,208 @@
+/**
+ * The engine: builds the modules in their declared order, steps them monthly over the horizon and
+ * records monthly and annual outcomes. Step order each month: levers (precomputed plan) -> street
+ * supply -> health -> recorders. Same scenario, policy, seed and version give identical results.
+ */
+
+import { makeStreams } from '../core/rng.js';
+import { makeTimeAxis, type TimeAxis } from '../core/time.js';
+import { COMPARTMENT_NAMES, createHealthModule, OUT } from '../model/health.js';
+import { type LeverPlan, planPolicy } from '../model/levers.js';
+import { Params } from '../model/params.js';
+import { createStreetSupplyModule } from '../model/street-supply.js';
+import type { Policy, Scenario } from '../scenario/schema.js';
+import {
+  COMMODITIES,
+  type Module,
+  type SimState,
+  STREET,
+  STREET_FIELDS,
+  type StreetSupply,
+} from './state.js';
+
+/** Names of the run's random streams, in stream order (append only: order is part of the model version). */
+export const STREAM_NAMES = ['health', 'supply', 'events'] as const;
+
+/** Inputs of one run. */
+export interface RunInput {
+  scenario: Scenario;
+  policy: Policy;
+  seed: number;
+  replicate?: number;
+  /** Draw process noise (default true). Calibration runs use expected values. */
+  stochastic?: boolean;
+  /** Parameter values overriding the scenario's (e.g. one ensemble draw). */
+  parameters?: Readonly<Record<string, number>>;
+  /** Also return monthly series. */
+  monthly?: boolean;
+}
+
+/** Deaths by group; groups overlap (a death involving several drugs counts in each). */
+export interface Deaths {
+  total: number;
+  syntheticOpioids: number;
+  otherOpioids: number;
+  cocaine: number;
+  otherStimulants: number;
+}
+
+/** One year of outcomes. */
+export interface AnnualRecord {
+  year: number;
+  deaths: Deaths;
+  /** People in each compartment on 31 December. */
+  population: Record<(typeof COMPARTMENT_NAMES)[number], number>;
+  /** Opioid-overdose deaths per 1,000 person-years, untreated OUD vs in MOUD. */
+  overdoseRatePer1000: { untreated: number; inTreatment: number };
+  /** Street supply, December value. */
+  streetSupply: Record<
+    string,
+    { availability: number; priceIndex: number; potency: number; fentanylAdulteration: number }
+  >;
+  /** Cost of the policy's levers this year, USD 2024 (undiscounted). */
+  costUsd: number;
+}
+
+/** Monthly series (optional). */
+export interface MonthlySeries {
+  month: string[];
+  deathsTotal: number[];
+  syntheticOpioids: number[];
+}
+
+/** What one run returns (before the manifest is attached). */
+export interface RunOutput {
+  axis: TimeAxis;
+  annual: AnnualRecord[];
+  monthly?: MonthlySeries;
+  /** Cost by lever use, USD 2024, whole horizon, undiscounted. */
+  costByLever: { lever: string; target?: string; costUsd: number }[];
+  /** Monthly total cost, for discounting. */
+  monthlyCost: Float64Array;
+  /** Conservation residual: max |population + dead - initial| over the run (people). */
+  conservationError: number;
+  /** Smallest compartment value seen (never negative in a correct run). */
+  minCompartment: number;
+}
+
+/** A prepared model: what does not depend on the seed is computed once. */
+export interface Prepared {
+  axis: TimeAxis;
+  scenario: Scenario;
+  params: Params;
+  plan: LeverPlan;
+}
+
+/** Resolve parameters and plan the policy. */
+export function prepare(input: RunInput): Prepared {
+  const axis = makeTimeAxis(input.scenario.horizon.start, input.scenario.horizon.end);
+  const params = Params.fromScenario(input.scenario, input.parameters);
+  const plan = planPolicy(input.policy, input.scenario, axis, params);
+  return { axis, scenario: input.scenario, params, plan };
+}
+
+/** Run one experiment (scenario x policy x seed x replicate). */
+export function runModel(input: RunInput, prepared: Prepared = prepare(input)): RunOutput {
+  const { axis, scenario, params, plan } = prepared;
+  const streams = makeStreams(input.seed, input.replicate ?? 0, STREAM_NAMES.length);
+  const street = Object.fromEntries(
+    COMMODITIES.map((c) => [c, new Float64Array(STREET_FIELDS)]),
+  ) as StreetSupply;
+  const health = createHealthModule(axis, scenario, params, { stochastic: input.stochastic ?? true });
+  const modules: Module[] = [createStreetSupplyModule(axis, scenario, params), health.module];
+  const sim: SimState = {
+    axis,
+    t: 0,
+    street,
+    channels: plan.channels,
+    streams: Object.fromEntries(STREAM_NAMES.map((n, i) => [n, streams[i]])),
+    modules: { health: health.state },
+  };
+
+  const initialTotal = health.state.x.reduce((a, b) => a + b, 0);
+  const monthlyCost = new Float64Array(axis.steps);
+  for (const l of plan.levers) for (let t = 0; t < axis.steps; t++) monthlyCost[t] += l.cost[t];
+
+  const annual: AnnualRecord[] = [];
+  const acc = new Float64Array(9);
+  let conservationError = 0;
+  let minCompartment = Number.POSITIVE_INFINITY;
+  const monthly: MonthlySeries | undefined = input.monthly
+    ? { month: [], deathsTotal: [], syntheticOpioids: [] }
+    : undefined;
+  const x = health.state.x;
+  const out = health.state.out;
+
+  for (let t = 0; t < axis.steps; t++) {
+    sim.t = t;
+    for (const m of modules) m.step(sim);
+    // Recorders.
+    let total = 0;
+    for (let i = 0; i < x.length; i++) {
+      total += x[i];
+      if (x[i] < minCompartment) minCompartment = x[i];
+    }
+    const err = Math.abs(total - initialTotal);
+    if (err > conservationError) conservationError = err;
+    acc[0] += out[OUT.total];
+    acc[1] += out[OUT.syntheticOpioids];
+    acc[2] += out[OUT.otherOpioids];
+    acc[3] += out[OUT.cocaine];
+    acc[4] += out[OUT.otherStimulants];
+    acc[5] += out[OUT.deathsU];
+    acc[6] += out[OUT.deathsT];
+    acc[7] += out[OUT.personYearsU];
+    acc[8] += out[OUT.personYearsT];
+    if (monthly) {
+      monthly.month.push(monthLabel(axis, t));
+      monthly.deathsTotal.push(out[OUT.total]);
+      monthly.syntheticOpioids.push(out[OUT.syntheticOpioids]);
+    }
+    if (t % 12 === 11) {
+      let cost = 0;
+      for (let k = t - 11; k <= t; k++) cost += monthlyCost[k];
+      annual.push({
+        year: axis.firstYear + (t - 11) / 12,
+        deaths: {
+          total: acc[0],
+          syntheticOpioids: acc[1],
+          otherOpioids: acc[2],
+          cocaine: acc[3],
+          otherStimulants: acc[4],
+        },
+        population: Object.fromEntries(
+          COMPARTMENT_NAMES.map((n, i) => [n, x[i]]),
+        ) as AnnualRecord['population'],
+        overdoseRatePer1000: {
+          untreated: acc[7] > 0 ? (1000 * acc[5]) / acc[7] : 0,
+          inTreatment: acc[8] > 0 ? (1000 * acc[6]) / acc[8] : 0,
+        },
+        streetSupply: Object.fromEntries(
+          COMMODITIES.map((c) => [
+            c,
+            {
+              availability: street[c][STREET.availability],
+              priceIndex: street[c][STREET.priceIndex],
+              potency: street[c][STREET.potency],
+              fentanylAdulteration: street[c][STREET.fentanylAdulteration],
+            },
+          ]),
+        ),
+        costUsd: cost,
+      });
+      acc.fill(0);
+    }
+  }
+  const costByLever = plan.levers.map((l) => ({
+    lever: l.lever,
+    target: l.target,
+    costUsd: l.cost.reduce((a, b) => a + b, 0),
+  }));
+  return { axis, annual, monthly, costByLever, monthlyCost, conservationError, minCompartment };
+}
+
+function monthLabel(axis: TimeAxis, t: number): string {
+  const abs = axis.start + t;
+  const y = Math.floor(abs / 12);
+  return `${y}-${String(abs - y * 12 + 1).padStart(2, '0')}`;
+}

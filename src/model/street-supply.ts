@@ -1,0 +1,76 @@
+/**
+ * The historical street-supply driver: writes the street-supply interface from the scenario's
+ * supply-side evidence (seizures, forensic reports, pill testing, prices), held flat after the last
+ * data year. Fentanyl adulteration of the opioid supply is a saturating map of fentanyl availability
+ * (a calibrated parameter); the stimulant supply's adulteration is a share of that.
+ */
+
+import type { TimeAxis } from '../core/time.js';
+import { type Module, type SimState, STREET } from '../engine/state.js';
+import type { Scenario, StreetSupplyRow } from '../scenario/schema.js';
+import type { Params } from './params.js';
+import { monthlyFromYearly } from './series.js';
+
+interface Series {
+  availability: Float64Array;
+  priceIndex: Float64Array;
+  potency: Float64Array;
+  adulteration: Float64Array;
+}
+
+function seriesOf(axis: TimeAxis, rows: StreetSupplyRow[]): Omit<Series, 'adulteration'> {
+  return {
+    availability: monthlyFromYearly(
+      axis,
+      rows.map((r) => ({ year: r.year, value: r.availability })),
+    ),
+    priceIndex: monthlyFromYearly(
+      axis,
+      rows.map((r) => ({ year: r.year, value: r.priceIndex })),
+    ),
+    potency: monthlyFromYearly(
+      axis,
+      rows.map((r) => ({ year: r.year, value: r.potency })),
+    ),
+  };
+}
+
+/** Precompute the historical street supply for every month. */
+export function historicalStreetSupply(
+  axis: TimeAxis,
+  scenario: Scenario,
+  params: Params,
+): { fentanyl: Series; cocaine: Series } {
+  const k = params.get('health.fentanylSaturation');
+  const stimShare = params.get('health.stimulantFentanylContamination');
+  const f = seriesOf(axis, scenario.history.streetSupply.fentanyl);
+  const c = seriesOf(axis, scenario.history.streetSupply.cocaine);
+  const fa = new Float64Array(axis.steps);
+  const ca = new Float64Array(axis.steps);
+  for (let t = 0; t < axis.steps; t++) {
+    fa[t] = 1 - Math.exp(-k * f.availability[t]);
+    ca[t] = stimShare * fa[t];
+  }
+  return { fentanyl: { ...f, adulteration: fa }, cocaine: { ...c, adulteration: ca } };
+}
+
+/** Module writing the historical series onto the interface each month. */
+export function createStreetSupplyModule(axis: TimeAxis, scenario: Scenario, params: Params): Module {
+  const h = historicalStreetSupply(axis, scenario, params);
+  return {
+    id: 'street-supply',
+    step(state: SimState) {
+      const t = state.t;
+      for (const [name, s] of [
+        ['fentanyl', h.fentanyl],
+        ['cocaine', h.cocaine],
+      ] as const) {
+        const out = state.street[name];
+        out[STREET.availability] = s.availability[t];
+        out[STREET.priceIndex] = s.priceIndex[t];
+        out[STREET.potency] = s.potency[t];
+        out[STREET.fentanylAdulteration] = s.adulteration[t];
+      }
+    },
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The default scenario, assembled from the data files shipped with the package. Runs with no files.
+ */
+
+import fitted from '../../data/calibration/fitted.json' with { type: 'json' };
+import streetSupply from '../../data/history/street-supply.json' with { type: 'json' };
+import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
+import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
+import { type ParameterSpec, type Scenario, ScenarioSchema } from './schema.js';
+
+function paramsOf(file: Record<string, unknown>): Record<string, ParameterSpec> {
+  const out: Record<string, ParameterSpec> = {};
+  for (const [k, v] of Object.entries(file)) if (!k.startsWith('$')) out[k] = v as ParameterSpec;
+  return out;
+}
+
+/** Apply the shipped calibration (data/calibration/fitted.json) over the declared parameters. */
+function applyFit(params: Record<string, ParameterSpec>): Record<string, ParameterSpec> {
+  const values = (fitted as { values: Record<string, number> }).values;
+  for (const [id, value] of Object.entries(values)) {
+    if (params[id]) params[id] = { ...params[id], value };
+  }
+  return params;
+}
+
+let cached: Scenario | undefined;
+
+/** Return a fresh copy of the default scenario. */
+export function defaultScenario(): Scenario {
+  if (!cached) {
+    const raw = {
+      name: 'default',
+      description:
+        'United States, 2015-2035: street supply from seizure, forensic and price evidence to 2025, held flat after; health model calibrated to CDC/NCHS deaths 2015-2022.',
+      horizon: { start: '2015-01', end: '2035-12' },
+      policyStart: '2026-01',
+      lastDataYear: 2025,
+      economics: { dollarYear: 2024, discountRate: 0 },
+      parameters: applyFit(paramsOf(healthParameters as Record<string, unknown>)),
+      history: {
+        streetSupply: { fentanyl: streetSupply.fentanyl, cocaine: streetSupply.cocaine },
+        treatmentCapacity: treatment.treatmentCapacity,
+        naloxoneKits: treatment.naloxoneKits,
+      },
+    };
+    cached = ScenarioSchema.parse(raw);
+  }
+  return structuredClone(cached);
+}

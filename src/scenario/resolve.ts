@@ -1,0 +1,215 @@
+/**
+ * spec -> parse/validate -> resolve. A scenario file is overrides on the default scenario; a policy
+ * file is a package of levers. Every problem found is collected (not just the first) and returned as
+ * issues naming the path, the value and what was expected.
+ */
+
+import { parse as parseYaml } from 'yaml';
+import { CrossroadsError, type InputIssue } from '../core/errors.js';
+import { parseMonth } from '../core/time.js';
+import { leverCatalogue } from '../model/levers.js';
+import { defaultScenario } from './default.js';
+import { zodIssues } from './issues.js';
+import {
+  type ParameterSpec,
+  type Policy,
+  PolicySchema,
+  type Scenario,
+  ScenarioFileSchema,
+} from './schema.js';
+
+/** Largest input file accepted, in characters. */
+export const MAX_INPUT_CHARS = 5_000_000;
+
+/** Parse YAML or JSON text (JSON is YAML); errors name the file and line. */
+export function parseDocument(text: string, label: string): unknown {
+  if (text.length > MAX_INPUT_CHARS) {
+    throw new CrossroadsError('scenario/parse', [
+      {
+        path: label,
+        value: `${text.length} characters`,
+        expected: `a file of at most ${MAX_INPUT_CHARS} characters`,
+      },
+    ]);
+  }
+  try {
+    return parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new CrossroadsError('scenario/parse', [
+      { path: label, value: msg, expected: 'valid YAML or JSON' },
+    ]);
+  }
+}
+
+/** Check one parameter declaration's internal consistency. */
+export function checkParameter(id: string, p: ParameterSpec, path: string): InputIssue[] {
+  const issues: InputIssue[] = [];
+  if (p.range) {
+    const [lo, hi] = p.range;
+    if (lo > hi)
+      issues.push({
+        path: `${path}.range`,
+        value: `[${lo}, ${hi}]`,
+        expected: 'a range [low, high] with low <= high',
+      });
+    else if (p.value < lo || p.value > hi) {
+      issues.push({
+        path: `${path}.value`,
+        value: p.value,
+        expected: `a value inside its range [${lo}, ${hi}]`,
+      });
+    }
+    if (p.distribution === 'loguniform' && lo <= 0) {
+      issues.push({
+        path: `${path}.range`,
+        value: `[${lo}, ${hi}]`,
+        expected: 'a positive range for a loguniform distribution',
+      });
+    }
+  }
+  if (p.distribution && !p.range) {
+    issues.push({
+      path: `${path}.range`,
+      value: undefined,
+      expected: `a range for the ${p.distribution} distribution of ${id}`,
+    });
+  }
+  return issues;
+}
+
+/** Resolve a parsed scenario file (overrides) onto the default scenario. */
+export function resolveScenario(input: unknown): Scenario {
+  const parsed = ScenarioFileSchema.safeParse(input);
+  if (!parsed.success) throw new CrossroadsError('scenario/resolve', zodIssues(parsed.error, input));
+  const file = parsed.data;
+  const base = defaultScenario();
+  const issues: InputIssue[] = [];
+  const scenario: Scenario = {
+    ...base,
+    name: file.name,
+    description: file.description ?? base.description,
+    horizon: { start: file.horizon?.start ?? base.horizon.start, end: file.horizon?.end ?? base.horizon.end },
+    policyStart: file.policyStart ?? base.policyStart,
+    economics: {
+      ...base.economics,
+      discountRate: file.economics?.discountRate ?? base.economics.discountRate,
+    },
+    history: { ...base.history, ...(file.history ?? {}) },
+  };
+  for (const [id, override] of Object.entries(file.parameters ?? {})) {
+    const path = `parameters.${id}`;
+    const current = scenario.parameters[id];
+    if (!current) {
+      issues.push({ path, value: id, expected: 'the id of a declared parameter (see `crossroads params`)' });
+      continue;
+    }
+    const next: ParameterSpec =
+      typeof override === 'number'
+        ? { ...current, value: override, source: `scenario ${file.name}`, note: `overrides ${current.value}` }
+        : {
+            ...current,
+            ...override,
+            ...(override.value !== undefined && !override.source ? { source: `scenario ${file.name}` } : {}),
+          };
+    // An override outside the declared range widens nothing silently: it must also give a range.
+    issues.push(...checkParameter(id, next, path));
+    scenario.parameters[id] = next;
+  }
+  checkHorizon(scenario, issues);
+  if (issues.length) throw new CrossroadsError('scenario/resolve', issues);
+  return scenario;
+}
+
+function checkHorizon(s: Scenario, issues: InputIssue[]): void {
+  const start = parseMonth(s.horizon.start, 'horizon.start');
+  const end = parseMonth(s.horizon.end, 'horizon.end');
+  if (start !== parseMonth('2015-01')) {
+    issues.push({
+      path: 'horizon.start',
+      value: s.horizon.start,
+      expected: '2015-01 (history starts there)',
+    });
+  }
+  if (end % 12 !== 11 || end < parseMonth('2026-12') || end > parseMonth('2100-12')) {
+    issues.push({
+      path: 'horizon.end',
+      value: s.horizon.end,
+      expected: 'a December between 2026-12 and 2100-12',
+    });
+  }
+  const ps = parseMonth(s.policyStart, 'policyStart');
+  if (ps < start || ps > end) {
+    issues.push({
+      path: 'policyStart',
+      value: s.policyStart,
+      expected: `a month within the horizon ${s.horizon.start}..${s.horizon.end}`,
+    });
+  }
+}
+
+/** Validate a parsed policy against the schema and the lever catalogue. */
+export function resolvePolicy(input: unknown, scenario: Scenario): Policy {
+  const parsed = PolicySchema.safeParse(input);
+  if (!parsed.success) throw new CrossroadsError('scenario/policy', zodIssues(parsed.error, input));
+  const policy = parsed.data;
+  const issues: InputIssue[] = [];
+  const catalogue = leverCatalogue();
+  const start = parseMonth(scenario.horizon.start);
+  const end = parseMonth(scenario.horizon.end);
+  policy.levers.forEach((use, i) => {
+    const path = `levers[${i}]`;
+    const def = catalogue.get(use.lever);
+    if (!def) {
+      issues.push({
+        path: `${path}.lever`,
+        value: use.lever,
+        expected: `one of ${[...catalogue.keys()].join(', ')}`,
+      });
+      return;
+    }
+    if (use.intensity < def.min || use.intensity > def.max) {
+      issues.push({
+        path: `${path}.intensity`,
+        value: use.intensity,
+        expected: `${def.unit} between ${def.min} and ${def.max}`,
+      });
+    }
+    if (def.targets) {
+      if (!use.target || !def.targets.includes(use.target)) {
+        issues.push({
+          path: `${path}.target`,
+          value: use.target,
+          expected: `one of ${def.targets.join(', ')}`,
+        });
+      }
+    } else if (use.target !== undefined) {
+      issues.push({
+        path: `${path}.target`,
+        value: use.target,
+        expected: `no target (lever ${def.id} acts nationally)`,
+      });
+    }
+    const s = use.start ? parseMonth(use.start) : parseMonth(scenario.policyStart);
+    const e = use.end ? parseMonth(use.end) : end;
+    if (s < start || s > end)
+      issues.push({
+        path: `${path}.start`,
+        value: use.start,
+        expected: `a month within ${scenario.horizon.start}..${scenario.horizon.end}`,
+      });
+    if (e < s || e > end)
+      issues.push({
+        path: `${path}.end`,
+        value: use.end,
+        expected: `a month after start and no later than ${scenario.horizon.end}`,
+      });
+  });
+  if (issues.length) throw new CrossroadsError('scenario/policy', issues);
+  return policy;
+}
+
+/** The empty policy: no new levers. */
+export function noPolicy(): Policy {
+  return { name: 'no new policy', levers: [] };
+}

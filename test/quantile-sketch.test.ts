@@ -1,0 +1,494 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createQuantileSketch,
+  DEFAULTS,
+  mergeAll,
+  QuantileSketch,
+  type SerialisedQuantileSketch,
+} from '../src/analysis/quantile-sketch.js';
+
+// ---------------------------------------------------------------------------------------------
+// Seeded PRNG and distributions (no Math.random)
+// ---------------------------------------------------------------------------------------------
+
+/** Mulberry32: small, seeded, deterministic uniform generator on [0, 1). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function normal(rand: () => number): number {
+  const u = 1 - rand();
+  const v = rand();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+function generate(n: number, rand: () => number, draw: (rand: () => number) => number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = draw(rand);
+  return out;
+}
+
+function shuffle<T>(items: T[], rand: () => number): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+const DISTRIBUTIONS: Record<string, (rand: () => number) => number> = {
+  uniform: (r) => r() * 1000,
+  lognormalHeavyTail: (r) => Math.exp(2 + 3 * normal(r)),
+  signedWithZeros: (r) => (r() < 0.15 ? 0 : 250 * normal(r)),
+  signedHeavyTail: (r) => (r() < 0.5 ? -1 : 1) * Math.exp(4 * normal(r)),
+  negativeOnly: (r) => -Math.exp(normal(r)),
+  smallIntegers: (r) => Math.floor(r() * 7) - 3,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Exact reference (same definition as the module: lower nearest rank floor(q * (n - 1)))
+// ---------------------------------------------------------------------------------------------
+
+function exactQuantile(sorted: Float64Array, q: number): number {
+  return sorted[Math.floor(q * (sorted.length - 1))];
+}
+
+const BAND_QS = [0.05, 0.25, 0.5, 0.75, 0.95];
+const QS = [0, 0.001, 0.01, 0.05, 0.1, 0.25, 0.333, 0.5, 0.667, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
+
+/**
+ * Assert the documented guarantee for every q: |estimate - exact| <= alpha * |exact| when x = exact is
+ * indexable and above the collapse floor M * gamma^(1 - maxBuckets) (M = largest magnitude of x's
+ * sign); below the floor the estimate over-states |x| but stays under floor * (1 + alpha); below
+ * minIndexable the absolute error is below minIndexable. Return how many q met the full guarantee.
+ */
+function expectAccurate(values: Float64Array, sketch: QuantileSketch, qs: readonly number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const lo = sorted[0];
+  const hi = sorted[sorted.length - 1];
+  const a = sketch.alpha - DEFAULTS.accuracyMargin;
+  const gamma = (1 + a) / (1 - a);
+  const slack = 1 + 1e-9;
+  let full = 0;
+  for (const q of qs) {
+    const exact = exactQuantile(sorted, q);
+    const estimate = sketch.quantile(q);
+    const error = Math.abs(estimate - exact);
+    const magnitude = Math.abs(exact);
+    const floor = (exact > 0 ? hi : -lo) * gamma ** (1 - sketch.maxBuckets);
+    const where = `q=${q}: estimate ${estimate} vs exact ${exact}`;
+    if (magnitude < DEFAULTS.minIndexable) {
+      if (!(error < DEFAULTS.minIndexable)) throw new Error(`${where} (zero bucket)`);
+    } else if (magnitude >= floor * slack) {
+      if (!(error <= sketch.alpha * magnitude))
+        throw new Error(`${where} (relative error ${error / magnitude})`);
+      full++;
+    } else if (!(Math.sign(estimate) === Math.sign(exact) && Math.abs(estimate) >= magnitude)) {
+      throw new Error(`${where} (collapsed bucket must over-state the magnitude)`);
+    } else if (!(Math.abs(estimate) <= floor * (1 + sketch.alpha) * slack)) {
+      throw new Error(`${where} (collapsed bucket above floor ${floor})`);
+    }
+    expect(estimate).toBeGreaterThanOrEqual(lo);
+    expect(estimate).toBeLessThanOrEqual(hi);
+  }
+  return full;
+}
+
+/** Assert the full relative-error guarantee (no q below a collapse floor or in the zero bucket). */
+function expectWithinAlpha(values: Float64Array, sketch: QuantileSketch, qs: readonly number[]): void {
+  const sorted = Float64Array.from(values).sort();
+  const nonZero = qs.filter((q) => exactQuantile(sorted, q) !== 0).length;
+  expect(expectAccurate(values, sketch, qs)).toBe(nonZero);
+}
+
+function sketchOf(values: ArrayLike<number>, alpha?: number, maxBuckets?: number): QuantileSketch {
+  const sketch = QuantileSketch.create(alpha, maxBuckets);
+  sketch.addMany(values);
+  return sketch;
+}
+
+function key(sketch: QuantileSketch): string {
+  return JSON.stringify(sketch.serialise());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accuracy against exact quantiles
+// ---------------------------------------------------------------------------------------------
+
+describe('quantile-sketch accuracy', () => {
+  for (const [name, draw] of Object.entries(DISTRIBUTIONS)) {
+    it(`stays within alpha of exact quantiles: ${name}`, () => {
+      const values = generate(20_000, prng(name.length * 7919), draw);
+      const sketch = sketchOf(values);
+      expectWithinAlpha(values, sketch, QS);
+      expect(sketch.count).toBe(values.length);
+    });
+  }
+
+  it('stays within alpha for N = 100k spanning negative, zero and positive values', () => {
+    const rand = prng(20240601);
+    const values = generate(100_000, rand, (r) => {
+      const u = r();
+      if (u < 0.1) return 0;
+      return (u < 0.4 ? -1 : 1) * Math.exp(3 * normal(r));
+    });
+    const sketch = sketchOf(values);
+    expectWithinAlpha(values, sketch, QS);
+    const qs = Array.from({ length: 200 }, () => rand());
+    expectWithinAlpha(values, sketch, qs);
+  });
+
+  it('returns the value itself for constant inputs and N = 1', () => {
+    for (const c of [42.5, -3, 0, 1e-300, 7e305, -0.001]) {
+      const sketch = sketchOf(new Float64Array(1000).fill(c));
+      for (const q of QS) expect(sketch.quantile(q)).toBe(c);
+      const single = sketchOf([c]);
+      for (const q of QS) expect(single.quantile(q)).toBe(c);
+      expect(single.min).toBe(c);
+      expect(single.max).toBe(c);
+      expect(single.mean).toBe(c);
+    }
+  });
+
+  it('returns exact min and max at q = 0 and q = 1', () => {
+    const values = generate(5000, prng(3), DISTRIBUTIONS.signedHeavyTail);
+    const sketch = sketchOf(values);
+    const sorted = Float64Array.from(values).sort();
+    expect(sketch.quantile(0)).toBe(sorted[0]);
+    expect(sketch.quantile(1)).toBe(sorted[sorted.length - 1]);
+    expect(sketch.min).toBe(sorted[0]);
+    expect(sketch.max).toBe(sorted[sorted.length - 1]);
+  });
+
+  it('holds at bucket boundaries and across the whole double range', () => {
+    const values: number[] = [];
+    for (let e = -300; e <= 300; e += 3) values.push(10 ** e, -(10 ** e));
+    const a = DEFAULTS.alpha - DEFAULTS.accuracyMargin;
+    const gamma = (1 + a) / (1 - a);
+    for (let k = -500; k <= 500; k += 7) {
+      const boundary = gamma ** k;
+      values.push(boundary, boundary * (1 + 1e-15), boundary * (1 - 1e-15));
+    }
+    values.push(Number.MAX_VALUE, -Number.MAX_VALUE, DEFAULTS.minIndexable, 1, -1);
+    const arr = Float64Array.from(values);
+    const qs = Array.from({ length: arr.length }, (_, i) => i / (arr.length - 1));
+    // 1e-300..1e308 needs ~1.6e5 buckets at alpha = 0.5 %: with enough buckets every q is within alpha.
+    expectWithinAlpha(arr, sketchOf(arr, DEFAULTS.alpha, 2 ** 18), qs);
+    // With the default 4096 buckets, magnitudes far below the extremes collapse as documented.
+    const collapsed = sketchOf(arr);
+    const full = expectAccurate(arr, collapsed, qs);
+    expect(full).toBeGreaterThan(0);
+    expect(full).toBeLessThan(qs.length);
+  });
+
+  it('reports magnitudes below minIndexable as zero (absolute error below minIndexable)', () => {
+    const sketch = sketchOf([1e-310, -5e-324, 2e-309, 1, -1]);
+    expect(sketch.quantile(0.5)).toBe(0);
+    expect(sketch.quantile(0.25)).toBe(0);
+    expect(sketch.quantile(0.75)).toBe(0);
+    expect(sketch.min).toBe(-1);
+    expect(sketch.max).toBe(1);
+  });
+
+  it('meets the documented guarantee for any alpha and maxBuckets (seeded property test)', () => {
+    const rand = prng(99);
+    const names = Object.keys(DISTRIBUTIONS);
+    let full = 0;
+    let total = 0;
+    for (let trial = 0; trial < 60; trial++) {
+      const alpha = [0.0001, 0.001, 0.005, 0.01, 0.05, 0.2, 0.5][trial % 7];
+      const maxBuckets = [8, 100, 4096, 2 ** 17][Math.floor(rand() * 4)];
+      const n = 1 + Math.floor(rand() * 3000);
+      const draw = DISTRIBUTIONS[names[Math.floor(rand() * names.length)]];
+      const scale = 10 ** Math.floor(rand() * 40 - 20);
+      const values = generate(n, rand, (r) => scale * draw(r));
+      const sketch = sketchOf(values, alpha, maxBuckets);
+      const qs = [...QS, ...Array.from({ length: 20 }, () => rand())];
+      full += expectAccurate(values, sketch, qs);
+      total += qs.length;
+    }
+    // Both regimes (full guarantee and collapsed) are exercised.
+    expect(full).toBeGreaterThan(total / 2);
+    expect(full).toBeLessThan(total);
+  });
+
+  it('computes quantiles() in input order, matching quantile()', () => {
+    const values = generate(10_000, prng(5), DISTRIBUTIONS.lognormalHeavyTail);
+    const sketch = sketchOf(values);
+    const bands = sketch.quantiles(BAND_QS);
+    expect(bands).toBeInstanceOf(Float64Array);
+    expect(Array.from(bands)).toEqual(BAND_QS.map((q) => sketch.quantile(q)));
+    for (let i = 1; i < bands.length; i++) expect(bands[i]).toBeGreaterThanOrEqual(bands[i - 1]);
+  });
+
+  it('computes an exact-sum mean', () => {
+    const values = generate(50_000, prng(8), DISTRIBUTIONS.signedWithZeros);
+    const sketch = sketchOf(values);
+    // Reference: Neumaier-compensated sum (accurate to ~1 ulp for this data).
+    let s = 0;
+    let c = 0;
+    for (const v of values) {
+      const t = s + v;
+      c += Math.abs(s) >= Math.abs(v) ? s - t + v : v - t + s;
+      s = t;
+    }
+    expect(Math.abs(sketch.sum - (s + c))).toBeLessThanOrEqual(1e-12 * Math.abs(s + c));
+    expect(sketch.mean).toBe(sketch.sum / values.length);
+    // Cancellation that defeats any float summation order: the exact sum is 2.
+    const tricky = [1e300, 1, -1e300, 1e-300, 1, -1e-300];
+    for (let i = 0; i < 20; i++) {
+      const perm = shuffle(tricky, prng(i));
+      const sk = sketchOf(perm);
+      expect(sk.sum).toBe(2);
+      expect(sk.mean).toBe(2 / 6);
+    }
+    // Correct rounding of the exact sum: 10 x 0.1 = 1.0000000000000000555 rounds to 1.
+    expect(sketchOf(new Float64Array(10).fill(0.1)).sum).toBe(1);
+  });
+
+  it('collapses lowest buckets beyond maxBuckets, keeping the guarantee above the collapse floor', () => {
+    const maxBuckets = 1000; // spans a factor gamma^999 = e^20 at alpha = 1 %
+    const alpha = 0.01;
+    const values = generate(20_000, prng(11), (r) => (r() < 0.5 ? -1 : 1) * Math.exp(5 * normal(r)));
+    const sketch = sketchOf(values, alpha, maxBuckets);
+    expect(sketch.bucketCount).toBeLessThanOrEqual(2 * maxBuckets);
+    const qs = Array.from({ length: 1001 }, (_, i) => i / 1000);
+    const full = expectAccurate(values, sketch, qs);
+    expect(full).toBeGreaterThan(300);
+    expect(full).toBeLessThan(900);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Merge-order independence (bit-for-bit)
+// ---------------------------------------------------------------------------------------------
+
+function partition(values: Float64Array, k: number, rand: () => number): Float64Array[] {
+  const parts: number[][] = Array.from({ length: k }, () => []);
+  for (const v of values) parts[Math.floor(rand() * k)].push(v);
+  return parts.map((p) => Float64Array.from(p));
+}
+
+function treeMerge(sketches: QuantileSketch[]): QuantileSketch {
+  let level = sketches.map((s) => s.clone());
+  while (level.length > 1) {
+    const next: QuantileSketch[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      if (i + 1 < level.length) level[i].merge(level[i + 1]);
+      next.push(level[i]);
+    }
+    level = next;
+  }
+  return level[0];
+}
+
+describe('quantile-sketch merging', () => {
+  const cases: Array<[string, number | undefined, number | undefined]> = [
+    ['defaults', undefined, undefined],
+    ['heavy collapsing (maxBuckets 16)', 0.02, 16],
+    ['fine alpha', 0.0005, 512],
+  ];
+  for (const [label, alpha, maxBuckets] of cases) {
+    it(`is bit-for-bit independent of merge order, grouping and worker count: ${label}`, () => {
+      const rand = prng(4242);
+      const values = generate(30_000, rand, (r) => {
+        const u = r();
+        if (u < 0.05) return 0;
+        return (u < 0.35 ? -1 : 1) * Math.exp(6 * normal(r));
+      });
+      const reference = key(sketchOf(values, alpha, maxBuckets));
+      for (const k of [1, 2, 3, 7, 16, 61]) {
+        const parts = partition(values, k, rand).map((p) =>
+          sketchOf(shuffle(Array.from(p), rand), alpha, maxBuckets),
+        );
+        expect(key(mergeAll(parts))).toBe(reference);
+        expect(key(mergeAll(parts.slice().reverse()))).toBe(reference);
+        expect(key(mergeAll(shuffle(parts, rand)))).toBe(reference);
+        expect(key(treeMerge(shuffle(parts, rand)))).toBe(reference);
+        // Via the wire format, as from worker threads (JSON and structured clone).
+        const wired = parts.map((p) => QuantileSketch.deserialise(JSON.parse(JSON.stringify(p.serialise()))));
+        expect(key(mergeAll(shuffle(wired, rand)))).toBe(reference);
+        const cloned = parts.map((p) => QuantileSketch.deserialise(structuredClone(p.serialise())));
+        expect(key(treeMerge(cloned))).toBe(reference);
+      }
+    });
+  }
+
+  it('yields identical bands and mean across worker counts', () => {
+    const values = generate(20_000, prng(77), DISTRIBUTIONS.signedHeavyTail);
+    const single = sketchOf(values);
+    for (const workers of [2, 4, 8, 13]) {
+      const parts: QuantileSketch[] = [];
+      const chunk = Math.ceil(values.length / workers);
+      for (let w = 0; w < workers; w++) parts.push(sketchOf(values.subarray(w * chunk, (w + 1) * chunk)));
+      const merged = mergeAll(parts);
+      expect(Array.from(merged.quantiles(BAND_QS))).toEqual(Array.from(single.quantiles(BAND_QS)));
+      expect(Object.is(merged.mean, single.mean)).toBe(true);
+      expect(merged.count).toBe(single.count);
+    }
+  });
+
+  it('treats -0 and +0 alike regardless of order', () => {
+    expect(key(sketchOf([-0, 0, 1]))).toBe(key(sketchOf([0, -0, 1])));
+    expect(Object.is(sketchOf([-0]).min, 0)).toBe(true);
+  });
+
+  it('merges empty sketches and self-merges correctly; mergeAll does not mutate inputs', () => {
+    const a = sketchOf([1, 2, 3]);
+    const before = key(a);
+    const empty = QuantileSketch.create();
+    expect(key(mergeAll([empty, a, QuantileSketch.create()]))).toBe(before);
+    expect(key(a)).toBe(before);
+    expect(key(empty)).toBe(key(QuantileSketch.create()));
+    a.merge(a);
+    expect(key(a)).toBe(key(sketchOf([1, 2, 3, 1, 2, 3])));
+  });
+
+  it('round-trips through serialise/deserialise unchanged', () => {
+    const sketch = sketchOf(generate(5000, prng(1), DISTRIBUTIONS.signedWithZeros));
+    const data = sketch.serialise();
+    const back = QuantileSketch.deserialise(JSON.parse(JSON.stringify(data)));
+    expect(back.serialise()).toEqual(data);
+    expect(back.quantiles(QS)).toEqual(sketch.quantiles(QS));
+    expect(back.mean).toBe(sketch.mean);
+    const empty = QuantileSketch.deserialise(QuantileSketch.create().serialise());
+    expect(empty.count).toBe(0);
+    expect(Number.isNaN(empty.mean)).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Memory bound (structure size, not time)
+// ---------------------------------------------------------------------------------------------
+
+describe('quantile-sketch memory', () => {
+  it('keeps the bucket structure bounded as N grows from 1e3 to 1e6', () => {
+    const rand = prng(314);
+    const sketch = QuantileSketch.create();
+    const sizes: number[] = [];
+    const capacities: number[] = [];
+    let added = 0;
+    for (const target of [1e3, 1e4, 1e5, 1e6]) {
+      for (; added < target; added++) sketch.add((rand() < 0.3 ? -1 : 1) * Math.exp(2 * normal(rand)));
+      sizes.push(sketch.bucketCount);
+      capacities.push(sketch.capacity);
+    }
+    expect(sketch.count).toBe(1e6);
+    for (const c of capacities) expect(c).toBeLessThanOrEqual(4 * DEFAULTS.maxBuckets);
+    // Bucket count is governed by the value range (log-scale), not by N.
+    expect(sizes[3]).toBeLessThanOrEqual(2 * DEFAULTS.maxBuckets);
+    expect(sizes[3]).toBeLessThan(sizes[0] * 3);
+    expect(capacities[3]).toBeLessThanOrEqual(capacities[1] * 2);
+    expect(JSON.stringify(sketch.serialise()).length).toBeLessThan(200_000);
+  });
+
+  it('never exceeds maxBuckets per store even on adversarial range drift', () => {
+    const maxBuckets = 32;
+    const sketch = QuantileSketch.create(0.01, maxBuckets);
+    for (let i = 0; i < 200_000; i++) {
+      const v = 1.0002 ** i;
+      sketch.add(v);
+      sketch.add(-1 / v);
+      if (i % 997 === 0) {
+        expect(sketch.bucketCount).toBeLessThanOrEqual(2 * maxBuckets);
+        expect(sketch.capacity).toBeLessThanOrEqual(4 * maxBuckets);
+      }
+    }
+    expect(sketch.quantile(1)).toBe(sketch.max);
+    expect(sketch.quantile(0)).toBe(sketch.min);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------------
+
+describe('quantile-sketch errors', () => {
+  it('rejects non-finite values with a clear message and leaves the sketch unchanged', () => {
+    const sketch = createQuantileSketch();
+    expect(() => sketch.add(Number.NaN)).toThrow(
+      'analysis/quantile-sketch: value NaN is not a finite number',
+    );
+    expect(() => sketch.add(Number.POSITIVE_INFINITY)).toThrow(
+      'analysis/quantile-sketch: value Infinity is not a finite number',
+    );
+    expect(() => sketch.add(Number.NEGATIVE_INFINITY)).toThrow(
+      'analysis/quantile-sketch: value -Infinity is not a finite number',
+    );
+    expect(() => sketch.add('3' as unknown as number)).toThrow(/value "3" is not a finite number/);
+    expect(() => sketch.addMany([1, 2, Number.NaN])).toThrow(
+      'analysis/quantile-sketch: value NaN at index 2 is not a finite number',
+    );
+    expect(sketch.count).toBe(0);
+  });
+
+  it('rejects bad q values naming q and the expectation', () => {
+    const sketch = sketchOf([1, 2, 3]);
+    for (const q of [-0.1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => sketch.quantile(q)).toThrow(
+        `analysis/quantile-sketch: q = ${q} is invalid; expected a number in [0, 1]`,
+      );
+    }
+    expect(() => sketch.quantiles([0.5, 2])).toThrow(/q = 2 is invalid/);
+    expect(() => QuantileSketch.create().quantile(0.5)).toThrow(/empty sketch/);
+    const empty = QuantileSketch.create();
+    expect(Number.isNaN(empty.min) && Number.isNaN(empty.max) && Number.isNaN(empty.mean)).toBe(true);
+  });
+
+  it('rejects bad parameters and incompatible merges', () => {
+    for (const alpha of [0, -0.1, 0.9, Number.NaN, 1e-9]) {
+      expect(() => QuantileSketch.create(alpha)).toThrow(/alpha = .* is invalid/);
+    }
+    for (const maxBuckets of [0, 4, 10.5, 2 ** 21]) {
+      expect(() => QuantileSketch.create(0.01, maxBuckets)).toThrow(/maxBuckets = .* is invalid/);
+    }
+    expect(() => QuantileSketch.create(0.01).merge(QuantileSketch.create(0.02))).toThrow(/different alpha/);
+    expect(() => QuantileSketch.create(0.01, 64).merge(QuantileSketch.create(0.01, 128))).toThrow(
+      /different maxBuckets/,
+    );
+    expect(() => mergeAll([])).toThrow(/non-empty array/);
+  });
+
+  it('rejects malformed serialised data', () => {
+    const good = sketchOf([-2, 0, 3]).serialise();
+    const mutate = (f: (d: SerialisedQuantileSketch) => void): unknown => {
+      const d = structuredClone(good);
+      f(d);
+      return d;
+    };
+    const bads: unknown[] = [
+      null,
+      42,
+      mutate((d) => {
+        (d as { format: string }).format = 'other';
+      }),
+      mutate((d) => {
+        d.count = 4;
+      }),
+      mutate((d) => {
+        d.positive.counts = [0, 1];
+      }),
+      mutate((d) => {
+        d.negative.counts = [-1];
+      }),
+      mutate((d) => {
+        d.min = null;
+      }),
+      mutate((d) => {
+        d.sum.limbs = [2 ** 40];
+      }),
+      mutate((d) => {
+        d.alpha = 2;
+      }),
+    ];
+    for (const b of bads) expect(() => QuantileSketch.deserialise(b)).toThrow(/analysis\/quantile-sketch/);
+  });
+});
