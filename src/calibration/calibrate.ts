@@ -220,7 +220,7 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
   const post: number[][] = [];
   let inBounds = 0;
   let checked = 0;
-  const thin = Math.max(1, Math.floor((iterations - DEFAULTS.burnIn) / keep));
+  const thin = Math.max(1, Math.floor((iterations - DEFAULTS.burnIn) / (4 * keep)));
   for (let it = 0; it < iterations; it++) {
     const prop = cur.map((u) => u + stepSize * normal(rng));
     let ok = prop.every((u) => u > 0 && u < 1);
@@ -239,7 +239,7 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
       stepSize *= rate > 0.3 ? 1.3 : rate < 0.15 ? 0.7 : 1;
       windowAccepts = 0;
     }
-    if (it >= DEFAULTS.burnIn && (it - DEFAULTS.burnIn) % thin === 0 && post.length < keep * 4) {
+    if (it >= DEFAULTS.burnIn && (it - DEFAULTS.burnIn) % thin === 0 && checked < keep * 4) {
       checked++;
       const vals = valuesOf(cur);
       const r = expectedRun(scenario, vals);

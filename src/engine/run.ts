@@ -50,6 +50,8 @@ export interface Deaths {
 export interface AnnualRecord {
   year: number;
   deaths: Deaths;
+  /** Deaths involving any opioid (prescription, heroin or synthetic). */
+  opioidDeaths: number;
   /** People in each compartment on 31 December. */
   population: Record<(typeof COMPARTMENT_NAMES)[number], number>;
   /** Opioid-overdose deaths per 1,000 person-years, untreated OUD vs in MOUD. */
@@ -124,7 +126,7 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
   for (const l of plan.levers) for (let t = 0; t < axis.steps; t++) monthlyCost[t] += l.cost[t];
 
   const annual: AnnualRecord[] = [];
-  const acc = new Float64Array(9);
+  const acc = new Float64Array(10);
   let conservationError = 0;
   let minCompartment = Number.POSITIVE_INFINITY;
   const monthly: MonthlySeries | undefined = input.monthly
@@ -153,6 +155,7 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
     acc[6] += out[OUT.deathsT];
     acc[7] += out[OUT.personYearsU];
     acc[8] += out[OUT.personYearsT];
+    acc[9] += out[OUT.opioid];
     if (monthly) {
       monthly.month.push(monthLabel(axis, t));
       monthly.deathsTotal.push(out[OUT.total]);
@@ -170,6 +173,7 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
           cocaine: acc[3],
           otherStimulants: acc[4],
         },
+        opioidDeaths: acc[9],
         population: Object.fromEntries(
           COMPARTMENT_NAMES.map((n, i) => [n, x[i]]),
         ) as AnnualRecord['population'],

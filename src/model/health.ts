@@ -45,8 +45,10 @@ export const OUT = {
   personYearsT: 8,
   /** Naloxone multiplier on opioid-overdose hazard this month. */
   naloxoneMultiplier: 9,
+  /** Deaths involving any opioid this month. */
+  opioid: 10,
 } as const;
-export const OUT_FIELDS = 10;
+export const OUT_FIELDS = 11;
 
 /** The health module's part of the state. */
 export interface HealthState {
@@ -246,6 +248,7 @@ export function createHealthModule(
       out[OUT.personYearsU] = U * dt;
       out[OUT.personYearsT] = T * dt;
       out[OUT.naloxoneMultiplier] = nal;
+      out[OUT.opioid] = opioidDeaths + fenS;
     },
   };
   return { module, state };

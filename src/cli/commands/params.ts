@@ -1,0 +1,46 @@
+/** `crossroads params` and `crossroads levers` and `crossroads policies`: what can be set, with units and sources. */
+
+import type { Command } from 'commander';
+import { leverCatalogue } from '../../model/levers.js';
+import { loadScenario, shippedPolicies } from '../inputs.js';
+import { table, writeOutput } from '../output.js';
+
+/** Register the commands. */
+export function registerCatalogues(program: Command): void {
+  program
+    .command('params')
+    .description('list the scenario parameters: value, range, unit and source')
+    .argument('[scenario]', 'scenario file; the default when omitted')
+    .option('--json', 'print JSON')
+    .action((file: string | undefined, opts: { json?: boolean }) => {
+      const s = loadScenario(file);
+      if (opts.json) return writeOutput(JSON.stringify(s.parameters, null, 2));
+      const rows = Object.entries(s.parameters).map(([id, p]) => [
+        id,
+        String(Number(p.value.toPrecision(4))),
+        p.range ? `${p.range[0]} .. ${p.range[1]}` : '-',
+        p.unit,
+        p.calibrated ? 'yes' : '',
+        p.source.length > 70 ? `${p.source.slice(0, 67)}...` : p.source,
+      ]);
+      writeOutput(table(['parameter', 'value', 'range', 'unit', 'fitted', 'source'], rows));
+    });
+  program
+    .command('levers')
+    .description('list the levers a policy can use: unit, allowed range, unit cost parameter')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      const defs = [...leverCatalogue().values()];
+      if (opts.json) return writeOutput(JSON.stringify(defs, null, 2));
+      writeOutput(
+        table(
+          ['lever', 'unit', 'range', 'targets', 'cost parameter'],
+          defs.map((d) => [d.id, d.unit, `${d.min} .. ${d.max}`, d.targets ? d.targets.join(' ') : '-', d.costParameter]),
+        ),
+      );
+    });
+  program
+    .command('policies')
+    .description('list the shipped policies (usable by name with --policy)')
+    .action(() => writeOutput(shippedPolicies().join('\n')));
+}

@@ -1,0 +1,69 @@
+/**
+ * Loading inputs for the CLI: scenario and policy files (YAML or JSON) or shipped names. The only
+ * place besides output writing that touches the file system for model inputs.
+ */
+
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CrossroadsError } from '../core/errors.js';
+import { defaultScenario } from '../scenario/default.js';
+import { MAX_INPUT_CHARS, noPolicy, parseDocument, resolvePolicy, resolveScenario } from '../scenario/resolve.js';
+import type { Policy, Scenario } from '../scenario/schema.js';
+
+/** Root of the installed package (where policies/ and scenarios/ live): the nearest package.json up. */
+export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+
+function findRoot(from: string): string {
+  let dir = from;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'policies'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  return resolve(from, '..', '..', '..');
+}
+
+/** Read a text file with a size limit and a clear error. */
+export function readInputFile(path: string, flag: string): string {
+  if (!existsSync(path)) {
+    throw new CrossroadsError('cli', [{ path: flag, value: path, expected: 'an existing file' }]);
+  }
+  const st = statSync(path);
+  if (!st.isFile()) throw new CrossroadsError('cli', [{ path: flag, value: path, expected: 'a file, not a directory' }]);
+  if (st.size > MAX_INPUT_CHARS) {
+    throw new CrossroadsError('cli', [{ path: flag, value: `${st.size} bytes`, expected: `a file of at most ${MAX_INPUT_CHARS} bytes` }]);
+  }
+  return readFileSync(path, 'utf8');
+}
+
+/** Load a scenario from a file, or the default when none is given. */
+export function loadScenario(file?: string): Scenario {
+  if (!file || file === 'default') return defaultScenario();
+  return resolveScenario(parseDocument(readInputFile(file, 'SCENARIO'), file));
+}
+
+/** Names of the shipped policies. */
+export function shippedPolicies(): string[] {
+  const dir = join(PACKAGE_ROOT, 'policies');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/** Load a policy from a file path or a shipped name; undefined gives no new policy. */
+export function loadPolicy(ref: string | undefined, scenario: Scenario, flag = '--policy'): Policy {
+  if (!ref) return noPolicy();
+  let path = ref;
+  if (!existsSync(ref)) {
+    const shipped = join(PACKAGE_ROOT, 'policies', `${ref}.yaml`);
+    if (!existsSync(shipped)) {
+      throw new CrossroadsError('cli', [
+        { path: flag, value: ref, expected: `a policy file or one of the shipped policies: ${shippedPolicies().join(', ')}` },
+      ]);
+    }
+    path = shipped;
+  }
+  return resolvePolicy(parseDocument(readInputFile(path, flag), path), scenario);
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+/**
+ * The `crossroads` command. Each command lives in src/cli/commands/ and registers itself here.
+ * Exit codes: 0 success; 1 unexpected internal error; 2 bad input (file, flag or value), with one
+ * line per problem on stderr; 130 interrupted.
+ */
+
+import { Command, CommanderError } from 'commander';
+import { CrossroadsError } from '../core/errors.js';
+import { PACKAGE_VERSION } from '../version.js';
+import { registerCalibrate } from './commands/calibrate.js';
+import { registerCatalogues } from './commands/params.js';
+import { registerRun } from './commands/run.js';
+import { registerSchema } from './commands/schema.js';
+import { registerValidate } from './commands/validate.js';
+
+/** Build the program (exported so tests can run it in-process). */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('crossroads')
+    .description('Crossroads: an evidence-calibrated counter-narcotics policy simulator')
+    .version(PACKAGE_VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerRun(program);
+  registerValidate(program);
+  registerSchema(program);
+  registerCalibrate(program);
+  registerCatalogues(program);
+  // Further commands register here, one line each.
+  return program;
+}
+
+/** Run the CLI with arguments (without the node and script names); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  process.exitCode = 0;
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (err instanceof CrossroadsError) {
+      for (const line of err.message.split('\n')) process.stderr.write(`crossroads: ${line}\n`);
+      return 2;
+    }
+    process.stderr.write(`crossroads: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  process.on('SIGINT', () => process.exit(130));
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,28 @@
+/** The identity of a result: versions, input hashes and seed, so any result can be replayed. */
+
+import { hashValue } from '../core/hash.js';
+import type { Policy, Scenario } from '../scenario/schema.js';
+import { MODEL_VERSION, PACKAGE_VERSION } from '../version.js';
+
+export interface Manifest {
+  package: 'crossroads';
+  version: string;
+  modelVersion: string;
+  scenario: { name: string; hash: string };
+  policy: { name: string; hash: string };
+  seed: number;
+  replicates: number;
+}
+
+/** Build the manifest of a run or ensemble. Hashes are SHA-256 of the canonical JSON of the resolved inputs. */
+export function makeManifest(scenario: Scenario, policy: Policy, seed: number, replicates: number): Manifest {
+  return {
+    package: 'crossroads',
+    version: PACKAGE_VERSION,
+    modelVersion: MODEL_VERSION,
+    scenario: { name: scenario.name, hash: hashValue(scenario) },
+    policy: { name: policy.name, hash: hashValue(policy) },
+    seed,
+    replicates,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The result of `crossroads run` for one seed: the policy run and, on the same random numbers, the
+ * same scenario with no new policy; summary outcomes over the projection. Its JSON form is stable
+ * and described by `RunResultSchema` (exported by `crossroads schema --output`).
+ */
+
+import { z } from 'zod';
+import { type AnnualRecord, prepare, type RunOutput, runModel } from '../engine/run.js';
+import { noPolicy } from '../scenario/resolve.js';
+import type { Policy, Scenario } from '../scenario/schema.js';
+import { type Manifest, makeManifest } from './manifest.js';
+
+export interface Summary {
+  /** First and last year of the summary period (policy start year to horizon end). */
+  period: [number, number];
+  deaths: { policy: number; counterfactual: number; averted: number };
+  costUsd: number;
+  discountRate: number;
+  discountedCostUsd: number;
+  /** Undiscounted cost per death averted; null when no death is averted. */
+  costPerDeathAverted: number | null;
+}
+
+export interface RunResult {
+  manifest: Manifest;
+  annual: AnnualRecord[];
+  counterfactual: { annual: AnnualRecord[] };
+  costByLever: RunOutput['costByLever'];
+  summary: Summary;
+}
+
+/** Run a policy and the no-new-policy counterfactual on the same seed and replicate. */
+export function runPolicy(scenario: Scenario, policy: Policy, seed: number, replicate = 0, parameters?: Record<string, number>): RunResult {
+  const input = { scenario, policy, seed, replicate, parameters };
+  const withPolicy = runModel(input, prepare(input));
+  const cfInput = { ...input, policy: noPolicy() };
+  const counterfactual = runModel(cfInput, prepare(cfInput));
+  return {
+    manifest: makeManifest(scenario, policy, seed, 1),
+    annual: withPolicy.annual,
+    counterfactual: { annual: counterfactual.annual },
+    costByLever: withPolicy.costByLever,
+    summary: summarise(scenario, withPolicy, counterfactual),
+  };
+}
+
+/** Summary outcomes over [policy start year, last year]. */
+export function summarise(scenario: Scenario, withPolicy: RunOutput, counterfactual: RunOutput): Summary {
+  const first = Number(scenario.policyStart.slice(0, 4));
+  const last = withPolicy.annual[withPolicy.annual.length - 1].year;
+  const sum = (rows: AnnualRecord[]) => rows.filter((r) => r.year >= first).reduce((a, r) => a + r.deaths.total, 0);
+  const p = sum(withPolicy.annual);
+  const c = sum(counterfactual.annual);
+  const rate = scenario.economics.discountRate;
+  const axis = withPolicy.axis;
+  const startStep = (first - axis.firstYear) * 12;
+  let cost = 0;
+  let discounted = 0;
+  for (let t = 0; t < axis.steps; t++) {
+    const m = withPolicy.monthlyCost[t];
+    cost += m;
+    discounted += t >= startStep ? m / (1 + rate) ** ((t - startStep) / 12) : m;
+  }
+  const averted = c - p;
+  return {
+    period: [first, last],
+    deaths: { policy: p, counterfactual: c, averted },
+    costUsd: cost,
+    discountRate: rate,
+    discountedCostUsd: discounted,
+    costPerDeathAverted: averted > 0.5 ? cost / averted : null,
+  };
+}
+
+const DeathsSchema = z.object({
+  total: z.number(),
+  syntheticOpioids: z.number(),
+  otherOpioids: z.number(),
+  cocaine: z.number(),
+  otherStimulants: z.number(),
+});
+
+/** One annual record (extra outcome fields may be added in later model versions). */
+export const AnnualRecordSchema = z
+  .object({
+    year: z.number().int(),
+    deaths: DeathsSchema.describe('Overdose deaths by involvement; groups overlap and do not sum to total'),
+    opioidDeaths: z.number().describe('Deaths involving any opioid'),
+    population: z.record(z.string(), z.number()).describe('People per compartment on 31 December'),
+    overdoseRatePer1000: z.object({ untreated: z.number(), inTreatment: z.number() }),
+    streetSupply: z.record(
+      z.string(),
+      z.object({ availability: z.number(), priceIndex: z.number(), potency: z.number(), fentanylAdulteration: z.number() }),
+    ),
+    costUsd: z.number().describe('Cost of the policy levers in the year, USD 2024, undiscounted'),
+  })
+  .loose();
+
+/** JSON Schema source for the output of `crossroads run --format json`. */
+export const RunResultSchema = z.object({
+  manifest: z.object({
+    package: z.literal('crossroads'),
+    version: z.string(),
+    modelVersion: z.string(),
+    scenario: z.object({ name: z.string(), hash: z.string() }),
+    policy: z.object({ name: z.string(), hash: z.string() }),
+    seed: z.number().int(),
+    replicates: z.number().int(),
+  }),
+  annual: z.array(AnnualRecordSchema).describe('The policy run, one record per calendar year'),
+  counterfactual: z.object({ annual: z.array(AnnualRecordSchema) }).describe('Same scenario and random numbers, no new policy'),
+  costByLever: z.array(z.object({ lever: z.string(), target: z.string().optional(), costUsd: z.number() })),
+  summary: z.object({
+    period: z.tuple([z.number().int(), z.number().int()]),
+    deaths: z.object({ policy: z.number(), counterfactual: z.number(), averted: z.number() }),
+    costUsd: z.number(),
+    discountRate: z.number(),
+    discountedCostUsd: z.number(),
+    costPerDeathAverted: z.number().nullable(),
+  }),
+});
