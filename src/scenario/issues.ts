@@ -22,6 +22,24 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
   return cur;
 }
 
+/** For a failed union, report the branch that got furthest into the value (the one the author meant). */
+function flattenUnions(issues: ReadonlyArray<z.core.$ZodIssue>, base: PropertyKey[] = []): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    const path = [...base, ...issue.path];
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const depth = (branch: ReadonlyArray<z.core.$ZodIssue>) => Math.max(...branch.map((i) => i.path.length));
+      const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
+      if (depth(best) > 0) {
+        out.push(...flattenUnions(best, path));
+        continue;
+      }
+    }
+    out.push({ ...issue, path } as z.core.$ZodIssue);
+  }
+  return out;
+}
+
 function expectation(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
@@ -43,7 +61,7 @@ function expectation(issue: z.core.$ZodIssue): string {
 
 /** Convert a zod error on `input` to input issues, with an optional path prefix. */
 export function zodIssues(error: z.ZodError, input: unknown, prefix = ''): InputIssue[] {
-  return error.issues.map((issue) => {
+  return flattenUnions(error.issues).map((issue) => {
     const path = formatPath(issue.path);
     const value =
       issue.code === 'unrecognized_keys' ? valueAt(input, issue.path) : valueAt(input, issue.path);

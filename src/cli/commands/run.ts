@@ -18,7 +18,9 @@ export function registerRun(program: Command): void {
     .option('-s, --seed <n>', 'random seed (integer >= 0)', '1')
     .option('-f, --format <format>', 'table | json | csv', 'table')
     .option('-o, --out <file>', 'write to a file (atomically) instead of stdout')
-    .action((scenarioFile: string | undefined, opts: { policy?: string; seed: string; format: string; out?: string }) => {
+    .option('-n, --replicates <n>', 'replicates (1 = a single seeded run)', '1')
+    .action((scenarioFile: string | undefined, opts: { policy?: string; seed: string; format: string; out?: string; replicates: string }) => {
+      intOption('-n', opts.replicates, 1, 1, 1);
       const format = choiceOption('--format', opts.format, FORMATS, 'table');
       const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
       const scenario = loadScenario(scenarioFile);

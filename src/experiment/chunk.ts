@@ -1,0 +1,166 @@
+/**
+ * One chunk of an ensemble: replicates [start, end) of a job, each drawn from the uncertainty space
+ * and run once per arm on common random numbers (same seed, same replicate index, same parameter
+ * draw), accumulated into quantile sketches. This is the only place ensemble runs happen: the
+ * in-process executor calls it directly and each worker thread calls the same function, so threads
+ * cannot change results. A chunk's result is self-contained (serialised sketches and integer
+ * counts), so chunks merge exactly in any grouping.
+ */
+
+import { QuantileSketch, type SerialisedQuantileSketch } from '../analysis/quantile-sketch.js';
+import { fail } from '../core/errors.js';
+import { runModel } from '../engine/run.js';
+import { noPolicy } from '../scenario/resolve.js';
+import type { Policy, Scenario } from '../scenario/schema.js';
+import { makeFlattener, type OutcomeLayout, outcomeLayout } from './outcomes.js';
+import { type AcceptedSets, type Design, parameterSpace, Sampler } from './sampling.js';
+
+/** One arm of an ensemble: a named policy. */
+export interface Arm {
+  name: string;
+  policy: Policy;
+}
+
+/** Everything a chunk needs; plain data, so it crosses to worker threads by structured clone. */
+export interface EnsembleJob {
+  scenario: Scenario;
+  /** One arm, or two for a paired comparison (difference = arms[0] - arms[1]). */
+  arms: Arm[];
+  paired: boolean;
+  n: number;
+  seed: number;
+  design: Design;
+  accepted: AcceptedSets | null;
+  monthly: boolean;
+  stochastic: boolean;
+  alpha: number;
+  /** Also return per-replicate parameter draws and summary outcomes. */
+  replicateRows: boolean;
+}
+
+/** Replicates [start, end). */
+export interface ChunkInput {
+  start: number;
+  end: number;
+}
+
+/** What a chunk returns. */
+export interface ChunkResult {
+  start: number;
+  end: number;
+  /** Sketches per cell: arm 0's cells, arm 1's cells, ..., then the paired difference's cells. */
+  sketches: SerialisedQuantileSketch[];
+  /** Paired only: per cell, replicates with arm 0 < arm 1 and with arm 0 > arm 1. */
+  less: Float64Array;
+  greater: Float64Array;
+  /** Per replicate: drawn parameters (in `drawnIds` order), then each arm's summary outcomes. */
+  rows: Float64Array | null;
+}
+
+/** Per-job state built once per worker (or once in-process). */
+export interface ChunkContext {
+  job: EnsembleJob;
+  sampler: Sampler;
+  layout: OutcomeLayout;
+  /** Ids of the parameters drawn per replicate, in row order. */
+  drawnIds: string[];
+  flatten: ReturnType<typeof makeFlattener>;
+}
+
+/** The projection window's first year: the year of the policy start. */
+export function windowStartYear(scenario: Scenario): number {
+  return Number(scenario.policyStart.slice(0, 4));
+}
+
+/** Build the per-job context (sampler, outcome layout from a deterministic probe run). */
+export function setupChunk(job: EnsembleJob): ChunkContext {
+  const space = parameterSpace(job.scenario, job.accepted);
+  const sampler = new Sampler(space, job.design, job.seed, job.n);
+  const probe = runModel({
+    scenario: job.scenario,
+    policy: noPolicy(),
+    seed: job.seed,
+    stochastic: false,
+    monthly: job.monthly,
+  });
+  const layout = outcomeLayout(probe, windowStartYear(job.scenario));
+  const drawnIds = [...(space.joint?.ids ?? []), ...space.ranged.map((p) => p.id)];
+  return { job, sampler, layout, drawnIds, flatten: makeFlattener(layout) };
+}
+
+/** Run replicates [start, end) of the job and return their sketches and counts. */
+export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
+  const { job, sampler, layout, drawnIds, flatten } = ctx;
+  const { start, end } = input;
+  if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && 0 <= start && start < end && end <= job.n)) {
+    fail('experiment/chunk', 'chunk', `${start}..${end}`, `a non-empty range within [0, ${job.n})`);
+  }
+  const cells = layout.cells;
+  const armCount = job.arms.length;
+  const paired = job.paired && armCount === 2;
+  const sketchCount = armCount * cells + (paired ? cells : 0);
+  const sketches: QuantileSketch[] = [];
+  for (let i = 0; i < sketchCount; i++) sketches.push(QuantileSketch.create(job.alpha));
+  const less = new Float64Array(paired ? cells : 0);
+  const greater = new Float64Array(paired ? cells : 0);
+  const values = job.arms.map(() => new Float64Array(cells));
+  const nSummary = layout.summaries.length;
+  const summaryBase = cells - nSummary;
+  const rowWidth = drawnIds.length + armCount * nSummary;
+  const rows = job.replicateRows ? new Float64Array((end - start) * rowWidth) : null;
+
+  for (let r = start; r < end; r++) {
+    const draw = sampler.draw(r);
+    for (let a = 0; a < armCount; a++) {
+      const run = runModel({
+        scenario: job.scenario,
+        policy: job.arms[a].policy,
+        seed: job.seed,
+        replicate: r,
+        parameters: draw,
+        monthly: job.monthly,
+        stochastic: job.stochastic,
+      });
+      const v = values[a];
+      flatten(run, v);
+      const base = a * cells;
+      for (let c = 0; c < cells; c++) {
+        const x = v[c];
+        if (!Number.isFinite(x)) nonFinite(layout, c, x, r, job.arms[a].name);
+        sketches[base + c].add(x);
+      }
+    }
+    if (paired) {
+      const v0 = values[0];
+      const v1 = values[1];
+      const base = armCount * cells;
+      for (let c = 0; c < cells; c++) {
+        const d = v0[c] - v1[c];
+        sketches[base + c].add(d);
+        if (v0[c] < v1[c]) less[c]++;
+        else if (v0[c] > v1[c]) greater[c]++;
+      }
+    }
+    if (rows) {
+      let k = (r - start) * rowWidth;
+      for (const id of drawnIds) rows[k++] = draw[id];
+      for (let a = 0; a < armCount; a++) for (let s = 0; s < nSummary; s++) rows[k++] = values[a][summaryBase + s];
+    }
+  }
+  return { start, end, sketches: sketches.map((s) => s.serialise()), less, greater, rows };
+}
+
+function nonFinite(layout: OutcomeLayout, cell: number, x: number, replicate: number, arm: string): never {
+  return fail('experiment/chunk', `replicate ${replicate}, arm ${arm}, ${cellName(layout, cell)}`, x, 'a finite outcome');
+}
+
+/** A human name for a cell (for errors and listings). */
+export function cellName(layout: OutcomeLayout, cell: number): string {
+  const nA = layout.annualLeaves.length;
+  const nM = layout.monthlyLeaves.length;
+  const annualCells = layout.years.length * nA;
+  if (cell < annualCells) return `${layout.annualLeaves[cell % nA]} ${layout.years[Math.floor(cell / nA)]}`;
+  const m = cell - annualCells;
+  if (m < layout.months.length * nM) return `${layout.monthlyLeaves[m % nM]} ${layout.months[Math.floor(m / nM)]}`;
+  return layout.summaries[m - layout.months.length * nM].id;
+}

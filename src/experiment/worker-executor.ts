@@ -1,0 +1,165 @@
+/**
+ * An executor over node:worker_threads: a small fixed pool, tasks dispatched in input order to the
+ * next idle worker, each worker running the same task registry as the in-process executor (see
+ * worker.ts). Workers load the compiled JavaScript in dist/; from TypeScript sources (vitest, tsx)
+ * the pool uses the compiled worker next to them in dist/, so build first. Abort terminates every
+ * worker at once; a later `map` starts fresh ones. Idle workers are unref'd so a forgotten `close()`
+ * does not keep the process alive.
+ */
+
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { fail } from '../core/errors.js';
+import { type Executor, InterruptedError, type MapOptions, reviveError } from './executor.js';
+import type { InputOf, ResultOf, SharedOf, TaskName } from './tasks.js';
+import type { ReplyMessage, TaskMessage } from './worker.js';
+
+const MODULE = 'experiment/worker-executor';
+
+/** Most threads allowed: the cores this process may use. */
+export function maxThreads(): number {
+  return availableParallelism();
+}
+
+/** Check a thread count; `flag` names the option in the error. */
+export function checkThreads(threads: number, flag = 'threads'): number {
+  const max = maxThreads();
+  if (!Number.isSafeInteger(threads) || threads < 1 || threads > max) {
+    fail(MODULE, flag, threads, `an integer from 1 to ${max} (the cores available to this process)`);
+  }
+  return threads;
+}
+
+/** Where the compiled worker is: next to this module in dist/, or mapped from src/ to dist/src/. */
+export function defaultWorkerUrl(): URL {
+  const here = import.meta.url;
+  const url = here.endsWith('.ts')
+    ? new URL('../../dist/src/experiment/worker.js', here)
+    : new URL('./worker.js', here);
+  if (!existsSync(fileURLToPath(url))) {
+    fail(MODULE, 'worker', fileURLToPath(url), 'the compiled worker thread module (run `npm run build` first)');
+  }
+  return url;
+}
+
+interface Slot {
+  worker: Worker;
+  /** The job whose shared data this worker holds. */
+  job: number;
+}
+
+/** Runs tasks on a pool of worker threads. */
+export class WorkerThreadsExecutor implements Executor {
+  readonly name: string;
+  readonly concurrency: number;
+  private slots: Slot[] = [];
+  private jobs = 0;
+  private running = false;
+  private readonly url: URL;
+
+  constructor(threads: number, options: { workerUrl?: URL } = {}) {
+    this.concurrency = checkThreads(threads);
+    this.name = `worker-threads(${threads})`;
+    this.url = options.workerUrl ?? defaultWorkerUrl();
+  }
+
+  private spawn(): void {
+    while (this.slots.length < this.concurrency) {
+      this.slots.push({ worker: new Worker(this.url), job: -1 });
+    }
+  }
+
+  async map<K extends TaskName>(
+    kind: K,
+    shared: SharedOf<K>,
+    inputs: readonly InputOf<K>[],
+    options: MapOptions<ResultOf<K>> = {},
+  ): Promise<ResultOf<K>[]> {
+    if (this.running) throw new Error(`${MODULE}: one map at a time per executor`);
+    if (options.signal?.aborted) throw new InterruptedError();
+    if (inputs.length === 0) return [];
+    this.running = true;
+    this.spawn();
+    const job = ++this.jobs;
+    const slots = this.slots;
+    const results: ResultOf<K>[] = new Array(inputs.length);
+    let next = 0;
+    let done = 0;
+
+    try {
+      return await new Promise<ResultOf<K>[]>((resolve, reject) => {
+        let settled = false;
+        const cleanups: (() => void)[] = [];
+        const settle = (err: Error | null): void => {
+          if (settled) return;
+          settled = true;
+          for (const c of cleanups) c();
+          if (err) {
+            // Stop every worker now: tasks cannot be cancelled midway, threads can.
+            const dying = this.slots;
+            this.slots = [];
+            Promise.all(dying.map((s) => s.worker.terminate())).then(
+              () => reject(err),
+              () => reject(err),
+            );
+          } else {
+            for (const s of slots) s.worker.unref();
+            resolve(results);
+          }
+        };
+        const dispatch = (slot: Slot): void => {
+          if (next >= inputs.length) return;
+          const index = next++;
+          const msg: TaskMessage = { type: 'task', job, kind, index, input: inputs[index] };
+          if (slot.job !== job) {
+            msg.shared = shared;
+            slot.job = job;
+          }
+          slot.worker.postMessage(msg);
+        };
+        for (const slot of slots) {
+          slot.worker.ref();
+          const onMessage = (msg: ReplyMessage): void => {
+            if (settled || msg.job !== job) return;
+            if (msg.type === 'error') return settle(reviveError(msg.error));
+            results[msg.index] = msg.result as ResultOf<K>;
+            done++;
+            try {
+              options.onResult?.(msg.index, results[msg.index]);
+            } catch (err) {
+              return settle(err instanceof Error ? err : new Error(String(err)));
+            }
+            if (done === inputs.length) settle(null);
+            else dispatch(slot);
+          };
+          const onError = (err: Error): void => settle(err);
+          const onExit = (code: number): void => settle(new Error(`${MODULE}: a worker exited early (code ${code})`));
+          slot.worker.on('message', onMessage);
+          slot.worker.on('error', onError);
+          slot.worker.on('exit', onExit);
+          cleanups.push(() => {
+            slot.worker.off('message', onMessage);
+            slot.worker.off('error', onError);
+            slot.worker.off('exit', onExit);
+          });
+        }
+        if (options.signal) {
+          const onAbort = (): void => settle(new InterruptedError());
+          options.signal.addEventListener('abort', onAbort, { once: true });
+          cleanups.push(() => options.signal?.removeEventListener('abort', onAbort));
+        }
+        for (const slot of slots) dispatch(slot);
+      });
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    const dying = this.slots;
+    this.slots = [];
+    await Promise.all(dying.map((s) => s.worker.terminate()));
+  }
+}
