@@ -60,6 +60,8 @@ export interface EnsembleSpec {
 export interface CellStats {
   /** Exact mean. */
   mean: number;
+  /** Median (within alpha relative error). */
+  median: number;
   /** Exact minimum and maximum. */
   min: number;
   max: number;
@@ -239,6 +241,7 @@ export async function runEnsemble(spec: EnsembleSpec, options: RunEnsembleOption
 
   const statsOf = (s: QuantileSketch): CellStats => ({
     mean: s.mean,
+    median: s.quantile(0.5),
     min: s.min,
     max: s.max,
     q: Array.from(s.quantiles(quantiles)),
