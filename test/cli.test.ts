@@ -39,7 +39,9 @@ describe('crossroads run', () => {
     expect(out).toMatch(/cost per death averted: n\/a/);
   });
   it('emits JSON that matches the exported output schema and replays bit for bit', async () => {
-    expect(await main(['run', '--policy', 'naloxone-scale-up', '--format', 'json', '--seed', '9', '-n', '1'])).toBe(0);
+    expect(
+      await main(['run', '--policy', 'naloxone-scale-up', '--format', 'json', '--seed', '9', '-n', '1']),
+    ).toBe(0);
     const first = out;
     const parsed = RunResultSchema.parse(JSON.parse(first));
     expect(parsed.annual).toHaveLength(21);
@@ -53,13 +55,28 @@ describe('crossroads run', () => {
   it('writes CSV to a file atomically', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossroads-'));
     const file = join(dir, 'out.csv');
-    expect(await main(['run', '--policy', 'moud-expansion', '--format', 'csv', '--out', file, '-n', '1'])).toBe(0);
+    expect(
+      await main(['run', '--policy', 'moud-expansion', '--format', 'csv', '--out', file, '-n', '1']),
+    ).toBe(0);
     const text = readFileSync(file, 'utf8');
-    expect(text.split('\n')[0]).toBe('arm,year,deaths_total,synthetic_opioids,other_opioids,cocaine,other_stimulants,cost_usd');
+    expect(text.split('\n')[0]).toBe(
+      'arm,year,deaths_total,synthetic_opioids,other_opioids,cocaine,other_stimulants,cost_usd',
+    );
     expect(text.split('\n').filter(Boolean)).toHaveLength(43);
   });
   it('runs a user scenario file of overrides', async () => {
-    expect(await main(['run', join(fixtures, 'custom-scenario.yaml'), '--policy', 'moud-expansion', '--format', 'json', '-n', '1'])).toBe(0);
+    expect(
+      await main([
+        'run',
+        join(fixtures, 'custom-scenario.yaml'),
+        '--policy',
+        'moud-expansion',
+        '--format',
+        'json',
+        '-n',
+        '1',
+      ]),
+    ).toBe(0);
     const r = JSON.parse(out);
     expect(r.manifest.scenario.name).toBe('cheaper-treatment');
     expect(r.summary.discountRate).toBe(0.03);
@@ -67,7 +84,9 @@ describe('crossroads run', () => {
   });
   it('rejects an unknown policy, a bad seed and a bad format with one clear line each and exit 2', async () => {
     expect(await main(['run', '--policy', 'no-such-policy'])).toBe(2);
-    expect(err).toMatch(/--policy: got "no-such-policy", expected a policy file or one of the shipped policies: .*demand-package/);
+    expect(err).toMatch(
+      /--policy: got "no-such-policy", expected a policy file or one of the shipped policies: .*demand-package/,
+    );
     err = '';
     expect(await main(['run', '--seed', 'abc'])).toBe(2);
     expect(err).toMatch(/--seed: got "abc", expected an integer between 0 and/);
@@ -96,10 +115,17 @@ describe('crossroads validate', () => {
   it('reports parameter problems after the structure is valid', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossroads-'));
     const file = join(dir, 's.yaml');
-    writeFileSync(file, 'name: x\nparameters:\n  health.moudOverdoseHazardRatio: 1.7\n  health.noSuchParameter: 3\n');
+    writeFileSync(
+      file,
+      'name: x\nparameters:\n  health.moudOverdoseHazardRatio: 1.7\n  health.noSuchParameter: 3\n',
+    );
     expect(await main(['validate', file])).toBe(2);
-    expect(err).toMatch(/parameters\.health\.moudOverdoseHazardRatio\.value: got 1\.7, expected a value inside its range \[0\.41, 0\.62\]/);
-    expect(err).toMatch(/parameters\.health\.noSuchParameter: got "health\.noSuchParameter", expected the id of a declared parameter/);
+    expect(err).toMatch(
+      /parameters\.health\.moudOverdoseHazardRatio\.value: got 1\.7, expected a value inside its range \[0\.41, 0\.62\]/,
+    );
+    expect(err).toMatch(
+      /parameters\.health\.noSuchParameter: got "health\.noSuchParameter", expected the id of a declared parameter/,
+    );
   });
   it('reports every problem in a policy', async () => {
     expect(await main(['validate', join(fixtures, 'bad-policy.yaml')])).toBe(2);
@@ -108,14 +134,21 @@ describe('crossroads validate', () => {
   it('reports lever problems of a structurally valid policy', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossroads-'));
     const file = join(dir, 'p.yaml');
-    writeFileSync(file, 'name: p\nlevers:\n  - { lever: moud-capacity, intensity: -5 }\n  - { lever: orbital-laser, intensity: 1 }\n  - { lever: naloxone, intensity: 1000, start: 2040-01 }\n');
+    writeFileSync(
+      file,
+      'name: p\nlevers:\n  - { lever: moud-capacity, intensity: -5 }\n  - { lever: orbital-laser, intensity: 1 }\n  - { lever: naloxone, intensity: 1000, start: 2040-01 }\n',
+    );
     expect(await main(['validate', file])).toBe(2);
-    expect(err).toMatch(/levers\[0\]\.intensity: got -5, expected additional treatment slots .* between 0 and 3000000/);
+    expect(err).toMatch(
+      /levers\[0\]\.intensity: got -5, expected additional treatment slots .* between 0 and 3000000/,
+    );
     expect(err).toMatch(/levers\[1\]\.lever: got "orbital-laser", expected one of moud-capacity/);
     expect(err).toMatch(/levers\[2\]\.start: got "2040-01", expected a month within 2015-01\.\.2035-12/);
   });
   it('accepts the shipped policies and the fixture scenario', async () => {
-    expect(await main(['validate', join(import.meta.dirname, '..', 'policies', 'demand-package.yaml')])).toBe(0);
+    expect(await main(['validate', join(import.meta.dirname, '..', 'policies', 'demand-package.yaml')])).toBe(
+      0,
+    );
     expect(await main(['validate', join(fixtures, 'custom-scenario.yaml')])).toBe(0);
     expect(out).toMatch(/valid scenario/);
   });

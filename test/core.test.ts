@@ -13,13 +13,17 @@ describe('sha256', () => {
       '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
     );
     // Multi-block message and UTF-8.
-    expect(sha256Hex('a'.repeat(1000))).toBe('41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3');
+    expect(sha256Hex('a'.repeat(1000))).toBe(
+      '41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3',
+    );
   });
 });
 
 describe('canonical JSON', () => {
   it('sorts keys at every level and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: 'x' }], c: undefined } })).toBe('{"a":{"d":[1,{"y":"x","z":0}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: 'x' }], c: undefined } })).toBe(
+      '{"a":{"d":[1,{"y":"x","z":0}]},"b":1}',
+    );
   });
   it('gives the same hash whatever the key order', () => {
     expect(hashValue({ a: 1, b: [2, 3] })).toBe(hashValue({ b: [2, 3], a: 1 }));
@@ -98,7 +102,9 @@ describe('time', () => {
     expect(parseMonth('2015-12') - parseMonth('2015-01')).toBe(11);
   });
   it('names the field and expectation on bad months', () => {
-    expect(() => parseMonth('2026-13', 'levers[0].start')).toThrow(/levers\[0\]\.start.*"2026-13".*between 01 and 12/);
+    expect(() => parseMonth('2026-13', 'levers[0].start')).toThrow(
+      /levers\[0\]\.start.*"2026-13".*between 01 and 12/,
+    );
     expect(() => parseMonth('Jan 2026')).toThrow(/YYYY-MM/);
   });
   it('builds the 2015-2035 axis with 252 monthly steps', () => {

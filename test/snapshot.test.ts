@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hashValue } from '../src/core/hash.js';
 import { loadPolicy } from '../src/cli/inputs.js';
+import { hashValue } from '../src/core/hash.js';
 import { runPolicy } from '../src/report/run-result.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { MODEL_VERSION, PACKAGE_VERSION } from '../src/version.js';
@@ -40,7 +40,9 @@ describe(`seeded snapshot for model version ${MODEL_VERSION}`, () => {
       if (process.env.CROSSROADS_WRITE_SNAPSHOT === '1') {
         writeFileSync(file, `${JSON.stringify({ modelVersion: MODEL_VERSION, cases: now }, null, 1)}\n`);
       }
-      throw new Error(`no snapshot for model version ${MODEL_VERSION}: run CROSSROADS_WRITE_SNAPSHOT=1 npx vitest run test/snapshot.test.ts once, review and commit it`);
+      throw new Error(
+        `no snapshot for model version ${MODEL_VERSION}: run CROSSROADS_WRITE_SNAPSHOT=1 npx vitest run test/snapshot.test.ts once, review and commit it`,
+      );
     }
     const stored = JSON.parse(readFileSync(file, 'utf8'));
     expect(stored.modelVersion).toBe(MODEL_VERSION);

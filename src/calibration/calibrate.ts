@@ -211,7 +211,6 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
   // Posterior sample around the optimum (random-walk Metropolis on the unit cube, adaptive step).
   const iterations = options.mcmcIterations ?? DEFAULTS.mcmcIterations;
   const keep = options.keep ?? DEFAULTS.keep;
-  const dim = free.length;
   let cur = best.u.slice();
   let curLoss = best.value;
   let stepSize = 0.02;

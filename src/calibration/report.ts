@@ -24,7 +24,10 @@ export function fitReportMarkdown(title: string, r: CalibrationResult): string {
   const out = r.rows.filter((x) => !x.inSample);
   if (out.length) {
     const mape = out.reduce((a, x) => a + Math.abs(x.totalError), 0) / out.length;
-    lines.push('', `Out of sample (${out[0].year}-${out[out.length - 1].year}): mean absolute error of totals ${(mape * 100).toFixed(1)}%.`);
+    lines.push(
+      '',
+      `Out of sample (${out[0].year}-${out[out.length - 1].year}): mean absolute error of totals ${(mape * 100).toFixed(1)}%.`,
+    );
   }
   lines.push(
     '',

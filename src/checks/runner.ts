@@ -33,7 +33,11 @@ const PredicateSchema = z.union([
   z
     .object({
       monotone: z
-        .object({ outcome: z.string(), direction: z.enum(['nonIncreasing', 'nonDecreasing']), years: YearsSchema })
+        .object({
+          outcome: z.string(),
+          direction: z.enum(['nonIncreasing', 'nonDecreasing']),
+          years: YearsSchema,
+        })
         .strict(),
     })
     .strict(),
@@ -53,7 +57,15 @@ const PredicateSchema = z.union([
     .strict(),
   z
     .object({
-      calibration: z.object({ run: z.string(), annual: z.number(), cumulative: z.number(), years: YearsSchema, source: z.string() }).strict(),
+      calibration: z
+        .object({
+          run: z.string(),
+          annual: z.number(),
+          cumulative: z.number(),
+          years: YearsSchema,
+          source: z.string(),
+        })
+        .strict(),
     })
     .strict(),
 ]);
@@ -100,7 +112,10 @@ export function parseChecks(doc: unknown, label: string): Check[] {
 export function outcomeOf(record: AnnualRecord, path: string): number {
   let cur: unknown = record;
   for (const key of path.split('.')) cur = (cur as Record<string, unknown> | undefined)?.[key];
-  if (typeof cur !== 'number') throw new CrossroadsError('checks', [{ path: 'outcome', value: path, expected: 'a numeric outcome of the annual record' }]);
+  if (typeof cur !== 'number')
+    throw new CrossroadsError('checks', [
+      { path: 'outcome', value: path, expected: 'a numeric outcome of the annual record' },
+    ]);
   return cur;
 }
 
@@ -113,7 +128,10 @@ function scenarioOf(overrides: Record<string, unknown> | undefined): Scenario {
 }
 
 /** Run one check; `policyByName` resolves shipped policy names. */
-export function runCheck(check: Check, policyByName: (name: string, scenario: Scenario) => Policy): CheckResult {
+export function runCheck(
+  check: Check,
+  policyByName: (name: string, scenario: Scenario) => Policy,
+): CheckResult {
   const runs = new Map<string, RunOutput>();
   const sweepOut: RunOutput[] = [];
   for (const spec of check.runs ?? []) {
@@ -130,7 +148,10 @@ export function runCheck(check: Check, policyByName: (name: string, scenario: Sc
   if (check.sweep) {
     const scenario = scenarioOf(check.sweep.scenario);
     for (const intensity of check.sweep.intensities) {
-      const policy = resolvePolicy({ name: `sweep ${intensity}`, levers: [{ lever: check.sweep.lever, intensity }] }, scenario);
+      const policy = resolvePolicy(
+        { name: `sweep ${intensity}`, levers: [{ lever: check.sweep.lever, intensity }] },
+        scenario,
+      );
       const input = { scenario, policy, seed: check.sweep.seed };
       sweepOut.push(runModel(input, prepare(input)));
     }
@@ -140,14 +161,19 @@ export function runCheck(check: Check, policyByName: (name: string, scenario: Sc
   let passed = true;
   const need = (name: string) => {
     const r = runs.get(name);
-    if (!r) throw new CrossroadsError('checks', [{ path: 'run', value: name, expected: `one of the check's runs: ${[...runs.keys()].join(', ')}` }]);
+    if (!r)
+      throw new CrossroadsError('checks', [
+        { path: 'run', value: name, expected: `one of the check's runs: ${[...runs.keys()].join(', ')}` },
+      ]);
     return r;
   };
   for (const p of check.predicates as Predicate[]) {
     if ('conserved' in p) {
       const worst = Math.max(...all.map((r) => r.conservationError));
       const ok = worst <= p.conserved.tolerance;
-      details.push(`conservation: largest |population + dead - initial| = ${worst.toExponential(2)} people (tolerance ${p.conserved.tolerance})`);
+      details.push(
+        `conservation: largest |population + dead - initial| = ${worst.toExponential(2)} people (tolerance ${p.conserved.tolerance})`,
+      );
       passed &&= ok;
     } else if ('nonNegative' in p) {
       const lowest = Math.min(...all.map((r) => r.minCompartment));
@@ -163,15 +189,22 @@ export function runCheck(check: Check, policyByName: (name: string, scenario: Sc
       const values = sweepOut.map((r) => sumYears(r, m.outcome, m.years));
       let ok = true;
       for (let i = 1; i < values.length; i++) {
-        if (m.direction === 'nonIncreasing' ? values[i] > values[i - 1] : values[i] < values[i - 1]) ok = false;
+        if (m.direction === 'nonIncreasing' ? values[i] > values[i - 1] : values[i] < values[i - 1])
+          ok = false;
       }
-      details.push(`${m.outcome} ${m.years.join('-')} over the sweep: ${values.map((v) => Math.round(v)).join(' -> ')} (${m.direction})`);
+      details.push(
+        `${m.outcome} ${m.years.join('-')} over the sweep: ${values.map((v) => Math.round(v)).join(' -> ')} (${m.direction})`,
+      );
       passed &&= ok;
     } else if ('ratioWithin' in p) {
       const q = p.ratioWithin;
-      const ratio = sumYears(need(q.numerator.run), q.numerator.outcome, q.years) / sumYears(need(q.denominator.run), q.denominator.outcome, q.years);
+      const ratio =
+        sumYears(need(q.numerator.run), q.numerator.outcome, q.years) /
+        sumYears(need(q.denominator.run), q.denominator.outcome, q.years);
       const ok = ratio >= q.min && ratio <= q.max;
-      details.push(`ratio ${q.numerator.run}.${q.numerator.outcome} / ${q.denominator.run}.${q.denominator.outcome} = ${ratio.toFixed(3)}; expected ${q.min}..${q.max} (${q.source})`);
+      details.push(
+        `ratio ${q.numerator.run}.${q.numerator.outcome} / ${q.denominator.run}.${q.denominator.outcome} = ${ratio.toFixed(3)}; expected ${q.min}..${q.max} (${q.source})`,
+      );
       passed &&= ok;
     } else if ('calibration' in p) {
       const c = p.calibration;
@@ -187,7 +220,9 @@ export function runCheck(check: Check, policyByName: (name: string, scenario: Sc
         sumO += obs.total[k];
       });
       const cum = Math.abs(sumM / sumO - 1);
-      details.push(`largest annual error ${(worst * 100).toFixed(1)}% (bound ${c.annual * 100}%), cumulative ${(cum * 100).toFixed(1)}% (bound ${c.cumulative * 100}%) (${c.source})`);
+      details.push(
+        `largest annual error ${(worst * 100).toFixed(1)}% (bound ${c.annual * 100}%), cumulative ${(cum * 100).toFixed(1)}% (bound ${c.cumulative * 100}%) (${c.source})`,
+      );
       passed &&= worst <= c.annual && cum <= c.cumulative;
     }
   }

@@ -8,7 +8,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CrossroadsError } from '../core/errors.js';
 import { defaultScenario } from '../scenario/default.js';
-import { MAX_INPUT_CHARS, noPolicy, parseDocument, resolvePolicy, resolveScenario } from '../scenario/resolve.js';
+import {
+  MAX_INPUT_CHARS,
+  noPolicy,
+  parseDocument,
+  resolvePolicy,
+  resolveScenario,
+} from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
 
 /** Root of the installed package (where policies/ and scenarios/ live): the nearest package.json up. */
@@ -29,9 +35,12 @@ export function readInputFile(path: string, flag: string): string {
     throw new CrossroadsError('cli', [{ path: flag, value: path, expected: 'an existing file' }]);
   }
   const st = statSync(path);
-  if (!st.isFile()) throw new CrossroadsError('cli', [{ path: flag, value: path, expected: 'a file, not a directory' }]);
+  if (!st.isFile())
+    throw new CrossroadsError('cli', [{ path: flag, value: path, expected: 'a file, not a directory' }]);
   if (st.size > MAX_INPUT_CHARS) {
-    throw new CrossroadsError('cli', [{ path: flag, value: `${st.size} bytes`, expected: `a file of at most ${MAX_INPUT_CHARS} bytes` }]);
+    throw new CrossroadsError('cli', [
+      { path: flag, value: `${st.size} bytes`, expected: `a file of at most ${MAX_INPUT_CHARS} bytes` },
+    ]);
   }
   return readFileSync(path, 'utf8');
 }
@@ -60,7 +69,11 @@ export function loadPolicy(ref: string | undefined, scenario: Scenario, flag = '
     const shipped = join(PACKAGE_ROOT, 'policies', `${ref}.yaml`);
     if (!existsSync(shipped)) {
       throw new CrossroadsError('cli', [
-        { path: flag, value: ref, expected: `a policy file or one of the shipped policies: ${shippedPolicies().join(', ')}` },
+        {
+          path: flag,
+          value: ref,
+          expected: `a policy file or one of the shipped policies: ${shippedPolicies().join(', ')}`,
+        },
       ]);
     }
     path = shipped;

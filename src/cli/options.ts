@@ -3,17 +3,30 @@
 import { CrossroadsError } from '../core/errors.js';
 
 /** Parse an integer flag within [min, max]. */
-export function intOption(flag: string, value: string | undefined, fallback: number, min: number, max: number): number {
+export function intOption(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw new CrossroadsError('cli', [{ path: flag, value, expected: `an integer between ${min} and ${max}` }]);
+    throw new CrossroadsError('cli', [
+      { path: flag, value, expected: `an integer between ${min} and ${max}` },
+    ]);
   }
   return n;
 }
 
 /** Parse an enumerated flag. */
-export function choiceOption<T extends string>(flag: string, value: string | undefined, choices: readonly T[], fallback: T): T {
+export function choiceOption<T extends string>(
+  flag: string,
+  value: string | undefined,
+  choices: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (!(choices as readonly string[]).includes(value)) {
     throw new CrossroadsError('cli', [{ path: flag, value, expected: `one of ${choices.join(', ')}` }]);

@@ -101,6 +101,5 @@ export function triangularAt(u: number, lo: number, mode: number, hi: number): n
  */
 export function poissonApproxAt(z: number, mean: number): number {
   if (mean <= 0) return 0;
-  const v = mean + z * Math.sqrt(mean);
-  return v > 0 ? v : 0;
+  return Math.max(0, mean + z * Math.sqrt(mean));
 }

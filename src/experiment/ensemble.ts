@@ -18,7 +18,7 @@ import { type AcceptedSets, type Design, DESIGNS } from './sampling.js';
 const MODULE = 'experiment/ensemble';
 
 /** Ensemble settings. */
-export const DEFAULTS = {
+export const ENSEMBLE_DEFAULTS = {
   /** Quantiles of the bands. */
   quantiles: [0.05, 0.25, 0.5, 0.75, 0.95],
   /** Largest N accepted: 10^6 replicates (two arms: 2 million runs, about an hour on 2 cores). */
@@ -134,8 +134,8 @@ export interface RunEnsembleOptions {
 
 /** Check a replicate count; `flag` names the option in the error. */
 export function checkReplicates(n: number, flag = 'n'): number {
-  if (!Number.isSafeInteger(n) || n < 1 || n > DEFAULTS.maxReplicates) {
-    fail(MODULE, flag, n, `an integer from 1 to ${DEFAULTS.maxReplicates.toLocaleString('en-US')} (replicates)`);
+  if (!Number.isSafeInteger(n) || n < 1 || n > ENSEMBLE_DEFAULTS.maxReplicates) {
+    fail(MODULE, flag, n, `an integer from 1 to ${ENSEMBLE_DEFAULTS.maxReplicates.toLocaleString('en-US')} (replicates)`);
   }
   return n;
 }
@@ -157,19 +157,19 @@ export function checkQuantiles(qs: readonly number[], flag = 'quantiles'): numbe
 /** The job a spec describes, validated. */
 export function ensembleJob(spec: EnsembleSpec): EnsembleJob {
   if (spec.arms.length < 1 || spec.arms.length > 2) fail(MODULE, 'arms', spec.arms.length, 'one or two arms');
-  const design = spec.design ?? DEFAULTS.design;
+  const design = spec.design ?? ENSEMBLE_DEFAULTS.design;
   if (!DESIGNS.includes(design)) fail(MODULE, 'design', design, `one of ${DESIGNS.join(', ')}`);
   return {
     scenario: spec.scenario,
     arms: spec.arms,
     paired: spec.paired ?? spec.arms.length === 2,
     n: checkReplicates(spec.n),
-    seed: checkSeed(spec.seed ?? DEFAULTS.seed),
+    seed: checkSeed(spec.seed ?? ENSEMBLE_DEFAULTS.seed),
     design,
     accepted: spec.accepted ?? null,
     monthly: spec.monthly ?? false,
     stochastic: spec.stochastic ?? true,
-    alpha: spec.alpha ?? DEFAULTS.alpha,
+    alpha: spec.alpha ?? ENSEMBLE_DEFAULTS.alpha,
     replicateRows: spec.replicateRows ?? false,
   };
 }
@@ -184,7 +184,7 @@ export function chunks(n: number, size: number): ChunkInput[] {
 /** Run an ensemble. */
 export async function runEnsemble(spec: EnsembleSpec, options: RunEnsembleOptions = {}): Promise<EnsembleResult> {
   const job = ensembleJob(spec);
-  const quantiles = checkQuantiles(spec.quantiles ?? DEFAULTS.quantiles);
+  const quantiles = checkQuantiles(spec.quantiles ?? ENSEMBLE_DEFAULTS.quantiles);
   const executor = options.executor ?? new InProcessExecutor();
   const ctx = setupChunk(job);
   const { layout } = ctx;
@@ -199,8 +199,8 @@ export async function runEnsemble(spec: EnsembleSpec, options: RunEnsembleOption
   const size =
     options.chunkSize ??
     Math.min(
-      DEFAULTS.maxChunk,
-      Math.max(DEFAULTS.minChunk, Math.ceil(job.n / (executor.concurrency * DEFAULTS.chunksPerThread))),
+      ENSEMBLE_DEFAULTS.maxChunk,
+      Math.max(ENSEMBLE_DEFAULTS.minChunk, Math.ceil(job.n / (executor.concurrency * ENSEMBLE_DEFAULTS.chunksPerThread))),
     );
   const inputs = chunks(job.n, size);
 

@@ -60,7 +60,7 @@ export class InProcessExecutor implements Executor {
       const result = task.run(context, inputs[i]) as ResultOf<K>;
       out.push(result);
       options.onResult?.(i, result);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await yieldToEventLoop();
     }
     if (options.signal?.aborted) throw new InterruptedError();
     return out;
@@ -84,4 +84,10 @@ export function errorData(err: unknown): { name: string; message: string; module
   if (err instanceof CrossroadsError) return { name: err.name, message: err.message, module: err.module, issues: err.issues };
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
+}
+
+/** Let queued events (signals, progress repaints) run: setImmediate in Node, setTimeout elsewhere. */
+function yieldToEventLoop(): Promise<void> {
+  const g = globalThis as { setImmediate?: (f: () => void) => unknown };
+  return new Promise<void>((resolve) => (g.setImmediate ? g.setImmediate(resolve) : setTimeout(resolve, 0)));
 }

@@ -27,7 +27,7 @@ import type { Scenario } from '../scenario/schema.js';
 const MODULE = 'experiment/sampling';
 
 /** Sampling settings. */
-export const DEFAULTS = {
+export const SAMPLING_DEFAULTS = {
   /** Distribution used when a parameter declares a range but no distribution. */
   distribution: 'triangular',
   /** Rounds of the Feistel permutation used by the Latin hypercube (4 rounds: a pseudorandom permutation). */
@@ -129,7 +129,7 @@ export function parameterSpace(scenario: Scenario, accepted: AcceptedSets | null
     if (p.calibrated === true || !p.range) continue;
     const [lo, hi] = p.range;
     if (hi <= lo) continue; // a degenerate range is a constant
-    ranged.push({ id, distribution: p.distribution ?? DEFAULTS.distribution, lo, hi, mode: p.value });
+    ranged.push({ id, distribution: p.distribution ?? SAMPLING_DEFAULTS.distribution, lo, hi, mode: p.value });
   }
   return { ranged, joint, heldAtDeclared, notes, dimensions: ranged.length + (joint ? 1 : 0) };
 }
@@ -177,7 +177,7 @@ export class StratumPermutation {
     const bits = Math.max(2, Math.ceil(Math.log2(n)));
     this.half = Math.ceil(bits / 2);
     this.mask = (1 << this.half) - 1;
-    this.keys = new Uint32Array(DEFAULTS.feistelRounds);
+    this.keys = new Uint32Array(SAMPLING_DEFAULTS.feistelRounds);
     let h = 0x9e3779b9;
     for (const k of key) h = fmix32(h ^ fmix32(k >>> 0) ^ fmix32(Math.floor(k / 2 ** 32) + 0x632be5ab));
     for (let r = 0; r < this.keys.length; r++) {

@@ -80,9 +80,9 @@ export function planPolicy(policy: Policy, scenario: Scenario, axis: TimeAxis, p
   const levers: PlannedLever[] = [];
   const defaultStart = parseMonth(scenario.policyStart);
   const lastMonth = axis.start + axis.steps - 1;
-  policy.levers.forEach((use, i) => {
+  for (const [i, use] of policy.levers.entries()) {
     const def = catalogue.get(use.lever);
-    if (!def) return fail('model/levers', `levers[${i}].lever`, use.lever, 'a lever id from the catalogue');
+    if (!def) fail('model/levers', `levers[${i}].lever`, use.lever, 'a lever id from the catalogue');
     const start = use.start ? parseMonth(use.start) : defaultStart;
     const end = use.end ? parseMonth(use.end) : lastMonth;
     const intensity = profile(axis, use.intensity, start, end, use.rampMonths ?? 0);
@@ -94,6 +94,6 @@ export function planPolicy(policy: Policy, scenario: Scenario, axis: TimeAxis, p
     for (let t = 0; t < axis.steps; t++) acc[t] += intensity[t];
     channels.set(channel, acc);
     levers.push({ lever: def.id, target: use.target, channel, intensity, cost });
-  });
+  }
   return { levers, channels };
 }

@@ -30,7 +30,13 @@ export interface RunResult {
 }
 
 /** Run a policy and the no-new-policy counterfactual on the same seed and replicate. */
-export function runPolicy(scenario: Scenario, policy: Policy, seed: number, replicate = 0, parameters?: Record<string, number>): RunResult {
+export function runPolicy(
+  scenario: Scenario,
+  policy: Policy,
+  seed: number,
+  replicate = 0,
+  parameters?: Record<string, number>,
+): RunResult {
   const input = { scenario, policy, seed, replicate, parameters };
   const withPolicy = runModel(input, prepare(input));
   const cfInput = { ...input, policy: noPolicy() };
@@ -48,7 +54,8 @@ export function runPolicy(scenario: Scenario, policy: Policy, seed: number, repl
 export function summarise(scenario: Scenario, withPolicy: RunOutput, counterfactual: RunOutput): Summary {
   const first = Number(scenario.policyStart.slice(0, 4));
   const last = withPolicy.annual[withPolicy.annual.length - 1].year;
-  const sum = (rows: AnnualRecord[]) => rows.filter((r) => r.year >= first).reduce((a, r) => a + r.deaths.total, 0);
+  const sum = (rows: AnnualRecord[]) =>
+    rows.filter((r) => r.year >= first).reduce((a, r) => a + r.deaths.total, 0);
   const p = sum(withPolicy.annual);
   const c = sum(counterfactual.annual);
   const rate = scenario.economics.discountRate;
@@ -90,7 +97,12 @@ export const AnnualRecordSchema = z
     overdoseRatePer1000: z.object({ untreated: z.number(), inTreatment: z.number() }),
     streetSupply: z.record(
       z.string(),
-      z.object({ availability: z.number(), priceIndex: z.number(), potency: z.number(), fentanylAdulteration: z.number() }),
+      z.object({
+        availability: z.number(),
+        priceIndex: z.number(),
+        potency: z.number(),
+        fentanylAdulteration: z.number(),
+      }),
     ),
     costUsd: z.number().describe('Cost of the policy levers in the year, USD 2024, undiscounted'),
   })
@@ -108,7 +120,9 @@ export const RunResultSchema = z.object({
     replicates: z.number().int(),
   }),
   annual: z.array(AnnualRecordSchema).describe('The policy run, one record per calendar year'),
-  counterfactual: z.object({ annual: z.array(AnnualRecordSchema) }).describe('Same scenario and random numbers, no new policy'),
+  counterfactual: z
+    .object({ annual: z.array(AnnualRecordSchema) })
+    .describe('Same scenario and random numbers, no new policy'),
   costByLever: z.array(z.object({ lever: z.string(), target: z.string().optional(), costUsd: z.number() })),
   summary: z.object({
     period: z.tuple([z.number().int(), z.number().int()]),

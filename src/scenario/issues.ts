@@ -23,12 +23,16 @@ function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 }
 
 /** For a failed union, report the branch that got furthest into the value (the one the author meant). */
-function flattenUnions(issues: ReadonlyArray<z.core.$ZodIssue>, base: PropertyKey[] = []): z.core.$ZodIssue[] {
+function flattenUnions(
+  issues: ReadonlyArray<z.core.$ZodIssue>,
+  base: PropertyKey[] = [],
+): z.core.$ZodIssue[] {
   const out: z.core.$ZodIssue[] = [];
   for (const issue of issues) {
     const path = [...base, ...issue.path];
     if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-      const depth = (branch: ReadonlyArray<z.core.$ZodIssue>) => Math.max(...branch.map((i) => i.path.length));
+      const depth = (branch: ReadonlyArray<z.core.$ZodIssue>) =>
+        Math.max(...branch.map((i) => i.path.length));
       const best = issue.errors.reduce((a, b) => (depth(b) > depth(a) ? b : a));
       if (depth(best) > 0) {
         out.push(...flattenUnions(best, path));

@@ -14,20 +14,42 @@ import { writeOutput } from '../output.js';
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
-    .description('fit the free health parameters to CDC/NCHS deaths (2015-2019 held-out diagnostic, and the shipped 2015-2022 fit)')
-    .option('--out-dir <dir>', 'where to write fitted.json, accepted.json and fit-report.md', join(PACKAGE_ROOT, 'data', 'calibration'))
+    .description(
+      'fit the free health parameters to CDC/NCHS deaths (2015-2019 held-out diagnostic, and the shipped 2015-2022 fit)',
+    )
+    .option(
+      '--out-dir <dir>',
+      'where to write fitted.json, accepted.json and fit-report.md',
+      join(PACKAGE_ROOT, 'data', 'calibration'),
+    )
     .option('--seed <n>', 'seed of the optimiser starts and the sampler', String(DEFAULTS.seed))
     .option('--iterations <n>', 'Metropolis proposals', String(DEFAULTS.mcmcIterations))
     .action((opts: { outDir: string; seed: string; iterations: string }) => {
       const seed = intOption('--seed', opts.seed, DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
-      const iterations = intOption('--iterations', opts.iterations, DEFAULTS.mcmcIterations, DEFAULTS.burnIn + 1, 10_000_000);
+      const iterations = intOption(
+        '--iterations',
+        opts.iterations,
+        DEFAULTS.mcmcIterations,
+        DEFAULTS.burnIn + 1,
+        10_000_000,
+      );
       // Calibrate from the declared starting values, not from a previous fit.
       const scenario = defaultScenario();
       const log = (m: string) => process.stderr.write(`calibrate: ${m}\n`);
       log('fitting 2015-2019 (2020-2022 held out)...');
-      const heldOut = calibrate(scenario, { firstYear: 2015, lastYear: 2019, seed, mcmcIterations: DEFAULTS.burnIn + 1 });
+      const heldOut = calibrate(scenario, {
+        firstYear: 2015,
+        lastYear: 2019,
+        seed,
+        mcmcIterations: DEFAULTS.burnIn + 1,
+      });
       log('fitting 2015-2022 (shipped)...');
-      const shipped = calibrate(scenario, { firstYear: 2015, lastYear: 2022, seed, mcmcIterations: iterations });
+      const shipped = calibrate(scenario, {
+        firstYear: 2015,
+        lastYear: 2022,
+        seed,
+        mcmcIterations: iterations,
+      });
       mkdirSync(opts.outDir, { recursive: true });
       writeOutput(
         `${JSON.stringify({ $comment: 'Written by `crossroads calibrate` (2015-2022 fit). Do not edit by hand.', fitYears: shipped.fitYears, seed, values: shipped.values }, null, 2)}\n`,
@@ -47,6 +69,8 @@ export function registerCalibrate(program: Command): void {
       ].join('\n');
       writeOutput(report, join(opts.outDir, 'fit-report.md'));
       process.stdout.write(report);
-      log(`wrote ${join(opts.outDir, 'fitted.json')}, accepted.json and fit-report.md; rebuild (npm run build) to use them`);
+      log(
+        `wrote ${join(opts.outDir, 'fitted.json')}, accepted.json and fit-report.md; rebuild (npm run build) to use them`,
+      );
     });
 }

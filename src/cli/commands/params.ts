@@ -35,7 +35,13 @@ export function registerCatalogues(program: Command): void {
       writeOutput(
         table(
           ['lever', 'unit', 'range', 'targets', 'cost parameter'],
-          defs.map((d) => [d.id, d.unit, `${d.min} .. ${d.max}`, d.targets ? d.targets.join(' ') : '-', d.costParameter]),
+          defs.map((d) => [
+            d.id,
+            d.unit,
+            `${d.min} .. ${d.max}`,
+            d.targets ? d.targets.join(' ') : '-',
+            d.costParameter,
+          ]),
         ),
       );
     });

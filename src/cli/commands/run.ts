@@ -1,7 +1,7 @@
 /** `crossroads run`: a policy against no new policy on the same random numbers. */
 
 import type { Command } from 'commander';
-import { runPolicy, type RunResult } from '../../report/run-result.js';
+import { type RunResult, runPolicy } from '../../report/run-result.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { csvCell, fmtInt, fmtUsd, table, writeOutput } from '../output.js';
@@ -12,22 +12,36 @@ const FORMATS = ['table', 'json', 'csv'] as const;
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('run a policy and, on the same random numbers, no new policy; print deaths, deaths averted and cost')
+    .description(
+      'run a policy and, on the same random numbers, no new policy; print deaths, deaths averted and cost',
+    )
     .argument('[scenario]', 'scenario file (YAML or JSON); the built-in default when omitted')
     .option('-p, --policy <file|name>', 'policy file or shipped policy name (see `crossroads policies`)')
     .option('-s, --seed <n>', 'random seed (integer >= 0)', '1')
     .option('-f, --format <format>', 'table | json | csv', 'table')
     .option('-o, --out <file>', 'write to a file (atomically) instead of stdout')
     .option('-n, --replicates <n>', 'replicates (1 = a single seeded run)', '1')
-    .action((scenarioFile: string | undefined, opts: { policy?: string; seed: string; format: string; out?: string; replicates: string }) => {
-      intOption('-n', opts.replicates, 1, 1, 1);
-      const format = choiceOption('--format', opts.format, FORMATS, 'table');
-      const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
-      const scenario = loadScenario(scenarioFile);
-      const policy = loadPolicy(opts.policy, scenario);
-      const result = runPolicy(scenario, policy, seed);
-      writeOutput(format === 'json' ? `${JSON.stringify(result, null, 2)}\n` : format === 'csv' ? toCsv(result) : toTable(result), opts.out);
-    });
+    .action(
+      (
+        scenarioFile: string | undefined,
+        opts: { policy?: string; seed: string; format: string; out?: string; replicates: string },
+      ) => {
+        intOption('-n', opts.replicates, 1, 1, 1);
+        const format = choiceOption('--format', opts.format, FORMATS, 'table');
+        const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
+        const scenario = loadScenario(scenarioFile);
+        const policy = loadPolicy(opts.policy, scenario);
+        const result = runPolicy(scenario, policy, seed);
+        writeOutput(
+          format === 'json'
+            ? `${JSON.stringify(result, null, 2)}\n`
+            : format === 'csv'
+              ? toCsv(result)
+              : toTable(result),
+          opts.out,
+        );
+      },
+    );
 }
 
 /** The human-readable form. */
@@ -49,7 +63,17 @@ export function toTable(r: RunResult): string {
   const lines = [
     `Crossroads ${r.manifest.version} (model ${r.manifest.modelVersion}) - scenario "${r.manifest.scenario.name}", policy "${r.manifest.policy.name}", seed ${r.manifest.seed}`,
     '',
-    table(['year', 'deaths: no new policy', 'deaths: policy', 'averted', 'synthetic opioids (policy)', 'cost (USD 2024)'], rows),
+    table(
+      [
+        'year',
+        'deaths: no new policy',
+        'deaths: policy',
+        'averted',
+        'synthetic opioids (policy)',
+        'cost (USD 2024)',
+      ],
+      rows,
+    ),
     '',
     `* projection years (policy may act). Deaths are overdose deaths of any drug; the synthetic-opioid column is one overlapping group.`,
     `${s.period[0]}-${s.period[1]}: deaths ${fmtInt(s.deaths.counterfactual)} without the policy, ${fmtInt(s.deaths.policy)} with it; averted ${fmtInt(s.deaths.averted)}.`,
@@ -61,7 +85,16 @@ export function toTable(r: RunResult): string {
 
 /** One row per year and arm. */
 export function toCsv(r: RunResult): string {
-  const head = ['arm', 'year', 'deaths_total', 'synthetic_opioids', 'other_opioids', 'cocaine', 'other_stimulants', 'cost_usd'];
+  const head = [
+    'arm',
+    'year',
+    'deaths_total',
+    'synthetic_opioids',
+    'other_opioids',
+    'cocaine',
+    'other_stimulants',
+    'cost_usd',
+  ];
   const rows = [head.join(',')];
   for (const [arm, annual] of [
     ['policy', r.annual],
@@ -69,7 +102,11 @@ export function toCsv(r: RunResult): string {
   ] as const) {
     for (const a of annual) {
       const d = a.deaths;
-      rows.push([arm, a.year, d.total, d.syntheticOpioids, d.otherOpioids, d.cocaine, d.otherStimulants, a.costUsd].map(csvCell).join(','));
+      rows.push(
+        [arm, a.year, d.total, d.syntheticOpioids, d.otherOpioids, d.cocaine, d.otherStimulants, a.costUsd]
+          .map(csvCell)
+          .join(','),
+      );
     }
   }
   return `${rows.join('\n')}\n`;

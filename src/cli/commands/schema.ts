@@ -23,7 +23,9 @@ export function registerSchema(program: Command): void {
       const schemas = inputJsonSchemas();
       const value = opts.output ? outputJsonSchema() : opts.kind ? schemas[opts.kind] : schemas;
       if (value === undefined) {
-        process.stderr.write(`crossroads: --kind: got ${JSON.stringify(opts.kind)}, expected scenario or policy\n`);
+        process.stderr.write(
+          `crossroads: --kind: got ${JSON.stringify(opts.kind)}, expected scenario or policy\n`,
+        );
         process.exitCode = 2;
         return;
       }

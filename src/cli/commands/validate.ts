@@ -12,7 +12,10 @@ export function registerValidate(program: Command): void {
     .command('validate')
     .description('check a scenario or policy file; print every problem with its path, value and expectation')
     .argument('<file>', 'scenario or policy file (YAML or JSON)')
-    .option('-k, --kind <kind>', 'scenario | policy (detected from the file when omitted: a file with `levers` is a policy)')
+    .option(
+      '-k, --kind <kind>',
+      'scenario | policy (detected from the file when omitted: a file with `levers` is a policy)',
+    )
     .action((file: string, opts: { kind?: string }) => {
       const doc = parseDocument(readInputFile(file, 'FILE'), file);
       const kind = opts.kind ?? (doc && typeof doc === 'object' && 'levers' in doc ? 'policy' : 'scenario');

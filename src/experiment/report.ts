@@ -1,0 +1,165 @@
+/**
+ * Text, CSV and JSON renderings of ensembles and paired comparisons. CSV is tidy (one row per arm x
+ * period x outcome), which pandas, R, DuckDB and spreadsheets load without reshaping. Pure string
+ * functions: writing files is the caller's job.
+ */
+
+import type { EnsembleManifest, EnsembleResult } from './ensemble.js';
+import { armView } from './paired.js';
+import { bandKey, tidyRows } from './views.js';
+
+/** Output formats. */
+export const FORMATS = ['table', 'json', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** Outcomes a table shows when none are selected. */
+export const TABLE_DEFAULT_OUTCOMES = ['deaths.total', 'costUsd'] as const;
+
+/** The JSON document of an ensemble (one arm) or a paired comparison (a, b, difference). */
+export function ensembleDocument(result: EnsembleResult): Record<string, unknown> {
+  const monthly = result.layout.months.length > 0;
+  const view = (w: number | 'difference') => {
+    const v = armView(result, w);
+    return monthly ? v : { name: v.name, annual: v.annual, summary: v.summary };
+  };
+  if (!result.difference) {
+    const v = view(0);
+    return { manifest: result.manifest, quantiles: result.quantiles, ...v };
+  }
+  return {
+    manifest: result.manifest,
+    quantiles: result.quantiles,
+    a: view(0),
+    b: view(1),
+    difference: view('difference'),
+  };
+}
+
+/** JSON text (2-space indent, trailing newline). */
+export function toJson(result: EnsembleResult): string {
+  return `${JSON.stringify(ensembleDocument(result), null, 2)}\n`;
+}
+
+/** Quote a CSV field when needed (RFC 4180). */
+export function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+/** Tidy CSV of every cell; `outcomes` filters by outcome name. */
+export function toCsv(result: EnsembleResult, outcomes?: readonly string[]): string {
+  const qCols = result.quantiles.map(bandKey);
+  const header = ['section', 'arm', 'period', 'outcome', 'statistic', 'direction', 'mean', 'min', 'max', ...qCols];
+  if (result.difference) header.push('p_a_beats_b');
+  const lines = [header.join(',')];
+  for (const r of tidyRows(result, outcomes)) {
+    const f = [r.section, r.arm, r.period, r.outcome, r.statistic, r.direction, r.mean, r.min, r.max, ...r.q];
+    if (result.difference) f.push(r.pBeats as number);
+    lines.push(f.map((x) => csvField(x as string | number | null)).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A number for people: integers with separators from 100 up, three significant digits below. */
+export function fmt(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
+  if (x === 0) return '0';
+  return Number(x.toPrecision(3)).toString();
+}
+
+function pct(p: number | null | undefined): string {
+  return p === null || p === undefined ? '-' : `${Math.round(p * 100)}%`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+function headerLines(m: EnsembleManifest): string[] {
+  const arms = m.arms.map((a) => `"${a.name}"`).join(' vs ');
+  const lines = [
+    `${m.kind === 'paired' ? 'Paired comparison' : 'Ensemble'}: scenario ${m.scenario.name}, ${arms}, N = ${m.n.toLocaleString('en-US')} replicates (seed ${m.seed}, ${m.design})`,
+    `Bands: quantiles of the ${m.n.toLocaleString('en-US')} replicates; each value within ±${m.bands.alpha * 100}% of the exact quantile (DDSketch).`,
+  ];
+  for (const n of m.parameters.notes) lines.push(`Note: ${n}.`);
+  return lines;
+}
+
+/** Human-readable tables of the selected outcomes (default deaths.total and costUsd) and all summaries. */
+export function toTable(result: EnsembleResult, outcomes?: readonly string[]): string {
+  const sel = outcomes ?? TABLE_DEFAULT_OUTCOMES;
+  const { layout, quantiles } = result;
+  const qHead = quantiles.map(bandKey);
+  const out = headerLines(result.manifest);
+  const base = layout.cells - layout.summaries.length;
+  const summaries = layout.summaries.map((s, k) => ({ s, c: base + k })).filter(({ s }) => !outcomes || sel.includes(s.outcome));
+  const nA = layout.annualLeaves.length;
+  const leaves = layout.annualLeaves.filter((l) => sel.includes(l));
+
+  if (!result.difference) {
+    const stats = result.arms[0].stats;
+    if (summaries.length) {
+      out.push('', table(['summary', 'mean', ...qHead], summaries.map(({ s, c }) => [s.label, fmt(stats[c].mean), ...stats[c].q.map(fmt)])));
+    }
+    for (const leaf of leaves) {
+      const k = layout.annualLeaves.indexOf(leaf);
+      out.push('', table([leaf, 'mean', ...qHead], layout.years.map((y, i) => [String(y), fmt(stats[i * nA + k].mean), ...stats[i * nA + k].q.map(fmt)])));
+    }
+    return `${out.join('\n')}\n`;
+  }
+
+  const [a, b] = result.arms;
+  const d = result.difference;
+  const lo = 0;
+  const hi = quantiles.length - 1;
+  const band = `A-B ${bandKey(quantiles[lo])}..${bandKey(quantiles[hi])}`;
+  out.push(`A = "${a.name}", B = "${b.name}". P(A beats B) counts replicates where A is better by the outcome's direction.`);
+  if (summaries.length) {
+    out.push(
+      '',
+      table(
+        ['summary', 'A median', 'B median', 'A-B median', band, 'P(A beats B)'],
+        summaries.map(({ s, c }) => [
+          s.label,
+          fmt(a.stats[c].median),
+          fmt(b.stats[c].median),
+          fmt(d.stats[c].median),
+          `${fmt(d.stats[c].q[lo])} .. ${fmt(d.stats[c].q[hi])}`,
+          pct(d.pBeats[c]),
+        ]),
+      ),
+    );
+  }
+  for (const leaf of leaves) {
+    const k = layout.annualLeaves.indexOf(leaf);
+    out.push(
+      '',
+      table(
+        [leaf, 'A median', 'B median', 'A-B median', band, 'P(A beats B)'],
+        layout.years.map((y, i) => {
+          const c = i * nA + k;
+          return [
+            String(y),
+            fmt(a.stats[c].median),
+            fmt(b.stats[c].median),
+            fmt(d.stats[c].median),
+            `${fmt(d.stats[c].q[lo])} .. ${fmt(d.stats[c].q[hi])}`,
+            pct(d.pBeats[c]),
+          ];
+        }),
+      ),
+    );
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Render in a format. */
+export function render(result: EnsembleResult, format: Format, outcomes?: readonly string[]): string {
+  if (format === 'json') return toJson(result);
+  if (format === 'csv') return toCsv(result, outcomes);
+  return toTable(result, outcomes);
+}
