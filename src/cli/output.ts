@@ -33,11 +33,15 @@ export function fmtUsd(x: number): string {
   return `$${x.toFixed(0)}`;
 }
 
-/** Render rows as a fixed-width text table (first column left-aligned, others right-aligned). */
+/** Render rows as a fixed-width text table (numeric columns right-aligned, text left-aligned). */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const numeric = header.map((_, i) => i > 0 && rows.every((r) => /^([-+$]?[\d.,]+[kMB%]?|-|n\/a)$/.test(r[i])));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
