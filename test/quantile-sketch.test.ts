@@ -109,8 +109,13 @@ function expectWithinAlpha(values: Float64Array, sketch: QuantileSketch, qs: rea
   expect(expectAccurate(values, sketch, qs)).toBe(nonZero);
 }
 
-function sketchOf(values: ArrayLike<number>, alpha?: number, maxBuckets?: number): QuantileSketch {
-  const sketch = QuantileSketch.create(alpha, maxBuckets);
+function sketchOf(
+  values: ArrayLike<number>,
+  alpha?: number,
+  maxBuckets?: number,
+  exactCap?: number,
+): QuantileSketch {
+  const sketch = QuantileSketch.create(alpha, maxBuckets, exactCap);
   sketch.addMany(values);
   return sketch;
 }
@@ -146,15 +151,17 @@ describe('quantile-sketch accuracy', () => {
     expectWithinAlpha(values, sketch, qs);
   });
 
-  it('returns the value itself for constant inputs and N = 1', () => {
+  it('returns the value itself for constant inputs and N = 1 (exact and bucket mode)', () => {
     for (const c of [42.5, -3, 0, 1e-300, 7e305, -0.001]) {
-      const sketch = sketchOf(new Float64Array(1000).fill(c));
-      for (const q of QS) expect(sketch.quantile(q)).toBe(c);
-      const single = sketchOf([c]);
-      for (const q of QS) expect(single.quantile(q)).toBe(c);
-      expect(single.min).toBe(c);
-      expect(single.max).toBe(c);
-      expect(single.mean).toBe(c);
+      for (const exactCap of [DEFAULTS.exactCap, 0]) {
+        const sketch = sketchOf(new Float64Array(1000).fill(c), undefined, undefined, exactCap);
+        for (const q of QS) expect(sketch.quantile(q)).toBe(c);
+        const single = sketchOf([c], undefined, undefined, exactCap);
+        for (const q of QS) expect(single.quantile(q)).toBe(c);
+        expect(single.min).toBe(c);
+        expect(single.max).toBe(c);
+        expect(single.mean).toBe(c);
+      }
     }
   });
 
@@ -181,16 +188,17 @@ describe('quantile-sketch accuracy', () => {
     const arr = Float64Array.from(values);
     const qs = Array.from({ length: arr.length }, (_, i) => i / (arr.length - 1));
     // 1e-300..1e308 needs ~1.6e5 buckets at alpha = 0.5 %: with enough buckets every q is within alpha.
-    expectWithinAlpha(arr, sketchOf(arr, DEFAULTS.alpha, 2 ** 18), qs);
+    // (exactCap = 0 forces bucket mode for these ~1,000 values.)
+    expectWithinAlpha(arr, sketchOf(arr, DEFAULTS.alpha, 2 ** 18, 0), qs);
     // With the default 4096 buckets, magnitudes far below the extremes collapse as documented.
-    const collapsed = sketchOf(arr);
+    const collapsed = sketchOf(arr, DEFAULTS.alpha, DEFAULTS.maxBuckets, 0);
     const full = expectAccurate(arr, collapsed, qs);
     expect(full).toBeGreaterThan(0);
     expect(full).toBeLessThan(qs.length);
   });
 
-  it('reports magnitudes below minIndexable as zero (absolute error below minIndexable)', () => {
-    const sketch = sketchOf([1e-310, -5e-324, 2e-309, 1, -1]);
+  it('reports magnitudes below minIndexable as zero in bucket mode (absolute error below minIndexable)', () => {
+    const sketch = sketchOf([1e-310, -5e-324, 2e-309, 1, -1], undefined, undefined, 0);
     expect(sketch.quantile(0.5)).toBe(0);
     expect(sketch.quantile(0.25)).toBe(0);
     expect(sketch.quantile(0.75)).toBe(0);
@@ -210,7 +218,8 @@ describe('quantile-sketch accuracy', () => {
       const draw = DISTRIBUTIONS[names[Math.floor(rand() * names.length)]];
       const scale = 10 ** Math.floor(rand() * 40 - 20);
       const values = generate(n, rand, (r) => scale * draw(r));
-      const sketch = sketchOf(values, alpha, maxBuckets);
+      // exactCap = 0: a pure DDSketch, so the bucket guarantee is what is tested.
+      const sketch = sketchOf(values, alpha, maxBuckets, 0);
       const qs = [...QS, ...Array.from({ length: 20 }, () => rand())];
       full += expectAccurate(values, sketch, qs);
       total += qs.length;
@@ -370,23 +379,41 @@ describe('quantile-sketch merging', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('quantile-sketch memory', () => {
-  it('keeps the bucket structure bounded as N grows from 1e3 to 1e6', () => {
+  it('keeps the exact buffer within exactCap and the buckets bounded as N grows to 1e6', () => {
     const rand = prng(314);
     const sketch = QuantileSketch.create();
+    const cap = DEFAULTS.exactCap;
+    const bufferSizes = new Set<number>();
     const sizes: number[] = [];
     const capacities: number[] = [];
     let added = 0;
-    for (const target of [1e3, 1e4, 1e5, 1e6]) {
-      for (; added < target; added++) sketch.add((rand() < 0.3 ? -1 : 1) * Math.exp(2 * normal(rand)));
+    for (const target of [1e3, cap, cap + 1, 1e4, 1e5, 1e6]) {
+      for (; added < target; added++) {
+        sketch.add((rand() < 0.3 ? -1 : 1) * Math.exp(2 * normal(rand)));
+        if (added < cap + 10) {
+          expect(sketch.bufferCapacity).toBeLessThanOrEqual(cap);
+          bufferSizes.add(sketch.bufferCapacity);
+        }
+      }
       sizes.push(sketch.bucketCount);
       capacities.push(sketch.capacity);
+      if (target <= cap) {
+        expect(sketch.isExact).toBe(true);
+        expect(sketch.bucketCount).toBe(0);
+        expect(sketch.capacity).toBe(0);
+      } else {
+        expect(sketch.isExact).toBe(false);
+        expect(sketch.bufferCapacity).toBe(0);
+      }
     }
+    // Geometric growth: 64, 128, ..., 4096, then freed (0).
+    expect(bufferSizes.size).toBeLessThanOrEqual(Math.log2(cap) + 2);
     expect(sketch.count).toBe(1e6);
     for (const c of capacities) expect(c).toBeLessThanOrEqual(4 * DEFAULTS.maxBuckets);
     // Bucket count is governed by the value range (log-scale), not by N.
-    expect(sizes[3]).toBeLessThanOrEqual(2 * DEFAULTS.maxBuckets);
-    expect(sizes[3]).toBeLessThan(sizes[0] * 3);
-    expect(capacities[3]).toBeLessThanOrEqual(capacities[1] * 2);
+    expect(sizes[5]).toBeLessThanOrEqual(2 * DEFAULTS.maxBuckets);
+    expect(sizes[5]).toBeLessThan(sizes[2] * 3);
+    expect(capacities[5]).toBeLessThanOrEqual(capacities[3] * 2);
     expect(JSON.stringify(sketch.serialise()).length).toBeLessThan(200_000);
   });
 
@@ -457,8 +484,22 @@ describe('quantile-sketch errors', () => {
     expect(() => mergeAll([])).toThrow(/non-empty array/);
   });
 
-  it('rejects malformed serialised data', () => {
-    const good = sketchOf([-2, 0, 3]).serialise();
+  it('rejects bad exactCap values and merges of sketches with different exactCap', () => {
+    for (const exactCap of [-1, 1.5, Number.NaN, DEFAULTS.maxExactCap + 1, '10']) {
+      expect(() => QuantileSketch.create(0.01, 64, exactCap as number)).toThrow(
+        /analysis\/quantile-sketch: exactCap = .* is invalid; expected an integer in \[0, \d+\]/,
+      );
+    }
+    expect(QuantileSketch.create(0.01, 64, 0).exactCap).toBe(0);
+    expect(() => QuantileSketch.create(0.01, 64, 10).merge(QuantileSketch.create(0.01, 64, 20))).toThrow(
+      /different exactCap \(10 vs 20\)/,
+    );
+  });
+
+  it('rejects malformed serialised data (bucket mode)', () => {
+    const good = sketchOf([-2, 0, 3], undefined, undefined, 0).serialise();
+    expect(good.exact).toBeNull();
+    expect(QuantileSketch.deserialise(structuredClone(good)).serialise()).toEqual(good);
     const mutate = (f: (d: SerialisedQuantileSketch) => void): unknown => {
       const d = structuredClone(good);
       f(d);
@@ -469,6 +510,9 @@ describe('quantile-sketch errors', () => {
       42,
       mutate((d) => {
         (d as { format: string }).format = 'other';
+      }),
+      mutate((d) => {
+        (d as { format: string }).format = 'crossroads/quantile-sketch@1';
       }),
       mutate((d) => {
         d.count = 4;
@@ -488,7 +532,51 @@ describe('quantile-sketch errors', () => {
       mutate((d) => {
         d.alpha = 2;
       }),
+      mutate((d) => {
+        d.exactCap = -1;
+      }),
+      mutate((d) => {
+        delete (d as { exactCap?: number }).exactCap;
+      }),
+      // Bucket mode (count > exactCap) must not carry exact values.
+      mutate((d) => {
+        d.exact = [-2, 0, 3];
+      }),
     ];
     for (const b of bads) expect(() => QuantileSketch.deserialise(b)).toThrow(/analysis\/quantile-sketch/);
+  });
+
+  it('rejects malformed serialised data (exact mode)', () => {
+    const good = sketchOf([3, -2, 0, 3.5]).serialise();
+    expect(good.exact).toEqual([-2, 0, 3, 3.5]);
+    expect(QuantileSketch.deserialise(structuredClone(good)).serialise()).toEqual(good);
+    const mutate = (f: (d: SerialisedQuantileSketch) => void): unknown => {
+      const d = structuredClone(good);
+      f(d);
+      return d;
+    };
+    const cases: Array<[unknown, RegExp]> = [
+      [mutate((d) => void (d.exact = null)), /exact must be an array of count = 4/],
+      [mutate((d) => void (d.exact = [-2, 0, 3])), /exact must be an array of count = 4/],
+      [mutate((d) => void (d.exact = [-2, 3, 0, 3.5])), /exact must be sorted ascending/],
+      [mutate((d) => void (d.exact = [-2, 0, 3, Number.NaN])), /exact must hold finite numbers/],
+      [mutate((d) => void (d.exact = [-2, 0, 3, '3.5' as unknown as number])), /exact must hold finite numbers/],
+      [mutate((d) => void (d.zeroCount = 1)), /must be 0 and empty while the values are kept exactly/],
+      [
+        mutate((d) => void (d.positive = { offset: 5, counts: [1] })),
+        /must be 0 and empty while the values are kept exactly/,
+      ],
+      [mutate((d) => void (d.min = -3)), /min\/max must equal the first and last exact values/],
+      [mutate((d) => void (d.max = null)), /min\/max must equal the first and last exact values/],
+      [mutate((d) => void (d.sum = sketchOf([1]).serialise().sum)), /sum must equal the exact sum/],
+      [mutate((d) => void (d.exactCap = 3)), /exact must be null when count > exactCap/],
+    ];
+    for (const [b, message] of cases) {
+      expect(() => QuantileSketch.deserialise(b)).toThrow(/^analysis\/quantile-sketch: cannot deserialise/);
+      expect(() => QuantileSketch.deserialise(b)).toThrow(message);
+    }
+    const empty = QuantileSketch.create().serialise();
+    expect(empty.exact).toEqual([]);
+    expect(() => QuantileSketch.deserialise({ ...empty, min: 0 })).toThrow(/must be null for an empty sketch/);
   });
 });

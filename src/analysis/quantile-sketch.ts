@@ -7,6 +7,13 @@
  * using small and large superaccumulators", arXiv:1505.05571 (2015).
  *
  * Design
+ * - Exact while small: while count <= exactCap (DEFAULTS.exactCap = 4096 values by default) the sketch
+ *   keeps the raw values in a Float64Array buffer (grown geometrically, never beyond exactCap slots)
+ *   and answers quantiles exactly. As soon as an `add` or a `merge` makes the count exceed exactCap,
+ *   every buffered value is fed into the bucket stores below, the buffer is dropped and the sketch
+ *   stays in bucket mode for good. The mode depends only on the total count, the buffer's content is
+ *   a multiset (serialised sorted) and the bucket counts are a pure function of the multiset of
+ *   values, so the state is the same whatever the order and grouping of adds and merges.
  * - A value x > 0 goes to bucket k = ceil(ln(x) / ln(gamma)) with gamma = (1 + a) / (1 - a), i.e. the
  *   bucket (gamma^(k-1), gamma^k]; its representative value is gamma^(k-1) * (1 + a), which is within
  *   relative error a of every value in the bucket. Negative values go to a second store keyed by |x|;
@@ -18,7 +25,8 @@
  *   ("collapse lowest", i.e. the magnitudes closest to zero). The folded state is a pure function of
  *   the multiset of values seen (folding with a higher floor subsumes folding with a lower one), so
  *   collapsing keeps merges bit-for-bit order-independent. Each store's typed array holds at most
- *   2 * maxBuckets slots (64 KiB per store at the defaults), whatever N is.
+ *   2 * maxBuckets slots (64 KiB per store at the defaults), whatever N is; the exact-mode buffer holds
+ *   at most exactCap slots (32 KiB at the defaults) and is freed when the sketch switches to buckets.
  * - count, min and max are exact. The sum is kept exactly in a fixed-point superaccumulator of 32-bit
  *   limbs covering the whole double range, so it is the exact real sum of the inputs and is
  *   order-independent; `sum` is that exact sum correctly rounded to a double and
@@ -28,7 +36,8 @@
  * Quantile definition: for n values sorted ascending as v[0..n-1], the q-quantile is the lower
  * nearest-rank element v[floor(q * (n - 1))] (computed in double arithmetic).
  *
- * Accuracy guarantee: `quantile(q)` returns y with |y - x| <= alpha * |x| where x is the exact
+ * Accuracy guarantee: while count <= exactCap, `quantile(q)` returns the exact q-quantile. Beyond
+ * exactCap values, `quantile(q)` returns y with |y - x| <= alpha * |x| where x is the exact
  * q-quantile, provided |x| >= DEFAULTS.minIndexable (otherwise y = 0, absolute error < 8.9e-308) and
  * x's bucket was not collapsed, which holds whenever |x| >= M * gamma^(1 - maxBuckets), M being the
  * largest magnitude seen among values of x's sign (a span factor of about 6e17 at the defaults). The
@@ -39,7 +48,7 @@
 
 /** Default and limiting parameters of the sketch. */
 export const DEFAULTS = {
-  /** Relative accuracy of quantile queries (0.5 %). */
+  /** Relative accuracy of quantile queries once count > exactCap (0.5 %). */
   alpha: 0.005,
   /** Maximum number of consecutive buckets kept per store (positive and negative). */
   maxBuckets: 4096,
@@ -57,17 +66,29 @@ export const DEFAULTS = {
   minIndexable: 2 ** -1020,
   /** Initial typed-array capacity of a store (grown geometrically up to 2 * maxBuckets). */
   initialCapacity: 64,
+  /** Number of values up to which the sketch keeps them raw and answers quantiles exactly. */
+  exactCap: 4096,
+  /** Largest accepted exactCap (8 MiB of buffered values); 0 (always bucketed) is the smallest. */
+  maxExactCap: 1 << 20,
 } as const;
 
 const MODULE = 'analysis/quantile-sketch';
-const FORMAT = 'crossroads/quantile-sketch@1';
+const FORMAT = 'crossroads/quantile-sketch@2';
 
 /** Plain, JSON- and structured-clone-safe form of a sketch (canonical: equal data ⇒ equal object). */
 export interface SerialisedQuantileSketch {
   format: typeof FORMAT;
   alpha: number;
   maxBuckets: number;
+  /** Largest count at which the values are kept exactly. */
+  exactCap: number;
   count: number;
+  /**
+   * The values sorted ascending (-0 stored as 0) while count <= exactCap, else null. When present,
+   * zeroCount is 0 and both stores are empty.
+   */
+  exact: number[] | null;
+  /** Count of values with |x| < DEFAULTS.minIndexable (bucket mode only). */
   zeroCount: number;
   /** Exact minimum, or null when empty. */
   min: number | null;
@@ -375,6 +396,20 @@ function checkMaxBuckets(maxBuckets: unknown): number {
   return maxBuckets;
 }
 
+function checkExactCap(exactCap: unknown): number {
+  if (
+    typeof exactCap !== 'number' ||
+    !Number.isInteger(exactCap) ||
+    exactCap < 0 ||
+    exactCap > DEFAULTS.maxExactCap
+  ) {
+    throw new Error(
+      `${MODULE}: exactCap = ${describe(exactCap)} is invalid; expected an integer in [0, ${DEFAULTS.maxExactCap}]`,
+    );
+  }
+  return exactCap;
+}
+
 function checkQ(q: unknown): number {
   if (typeof q !== 'number' || !(q >= 0 && q <= 1)) {
     throw new Error(`${MODULE}: q = ${describe(q)} is invalid; expected a number in [0, 1]`);
@@ -410,26 +445,67 @@ function readStore(raw: unknown, field: string, maxBuckets: number): { offset: n
 // Public sketch
 // ---------------------------------------------------------------------------------------------
 
-/** Mergeable relative-error quantile sketch (DDSketch with collapsing dense stores). */
+const NO_VALUES = new Float64Array(0);
+
+/** Validate a serialised exact sum (sign and magnitude limbs). */
+function readSum(raw: unknown): SerialisedQuantileSketch['sum'] {
+  if (typeof raw !== 'object' || raw === null) throw bad('sum', 'must be an object');
+  const { sign, offset, limbs } = raw as { sign?: unknown; offset?: unknown; limbs?: unknown };
+  if (sign !== -1 && sign !== 0 && sign !== 1) throw bad('sum.sign', 'must be -1, 0 or 1');
+  if (
+    typeof offset !== 'number' ||
+    !Number.isInteger(offset) ||
+    offset < 0 ||
+    !Array.isArray(limbs) ||
+    offset + limbs.length > LIMBS ||
+    limbs.some((v) => !isCount(v) || v >= TWO32) ||
+    (sign === 0) !== (limbs.length === 0) ||
+    (limbs.length > 0 && (limbs[0] === 0 || limbs[limbs.length - 1] === 0))
+  ) {
+    throw bad('sum', `must hold an offset and 32-bit limbs within ${LIMBS} limbs`);
+  }
+  return { sign, offset, limbs: limbs as number[] };
+}
+
+function sameSum(a: SerialisedQuantileSketch['sum'], b: SerialisedQuantileSketch['sum']): boolean {
+  return (
+    a.sign === b.sign &&
+    a.offset === b.offset &&
+    a.limbs.length === b.limbs.length &&
+    a.limbs.every((v, i) => v === b.limbs[i])
+  );
+}
+
+/**
+ * Mergeable quantile sketch: exact up to `exactCap` values, then a DDSketch with collapsing dense
+ * stores whose quantiles have relative error <= alpha (see the module header for the full guarantee).
+ */
 export class QuantileSketch {
-  /** Relative accuracy requested at creation. */
+  /** Relative accuracy requested at creation (applies once count > exactCap). */
   readonly alpha: number;
   /** Maximum consecutive buckets per store. */
   readonly maxBuckets: number;
+  /** Largest count at which the raw values are kept and quantiles are exact. */
+  readonly exactCap: number;
   private readonly lnGamma: number;
   private readonly multiplier: number;
   private readonly representativeFactor: number;
   private readonly positive: DenseStore;
   private readonly negative: DenseStore;
   private readonly exactSum = new ExactSum();
+  /** Raw values in slots [0, n) while n <= exactCap (exact mode); empty in bucket mode. */
+  private buffer: Float64Array = NO_VALUES;
+  /** Whether buffer[0, n) is sorted ascending. */
+  private sorted = true;
   private zeroCount = 0;
   private n = 0;
   private lo = Number.POSITIVE_INFINITY;
   private hi = Number.NEGATIVE_INFINITY;
 
-  private constructor(alpha: number, maxBuckets: number) {
+  private constructor(alpha: number, maxBuckets: number, exactCap: number) {
     this.alpha = alpha;
     this.maxBuckets = maxBuckets;
+    this.exactCap = exactCap;
     const a = alpha - DEFAULTS.accuracyMargin;
     this.lnGamma = Math.log1p((2 * a) / (1 - a));
     this.multiplier = 1 / this.lnGamma;
@@ -438,9 +514,16 @@ export class QuantileSketch {
     this.negative = new DenseStore(maxBuckets);
   }
 
-  /** Create an empty sketch with relative accuracy `alpha` and at most `maxBuckets` buckets per store. */
-  static create(alpha: number = DEFAULTS.alpha, maxBuckets: number = DEFAULTS.maxBuckets): QuantileSketch {
-    return new QuantileSketch(checkAlpha(alpha), checkMaxBuckets(maxBuckets));
+  /**
+   * Create an empty sketch: exact up to `exactCap` values, then relative accuracy `alpha` with at
+   * most `maxBuckets` buckets per store. `exactCap = 0` gives a pure DDSketch.
+   */
+  static create(
+    alpha: number = DEFAULTS.alpha,
+    maxBuckets: number = DEFAULTS.maxBuckets,
+    exactCap: number = DEFAULTS.exactCap,
+  ): QuantileSketch {
+    return new QuantileSketch(checkAlpha(alpha), checkMaxBuckets(maxBuckets), checkExactCap(exactCap));
   }
 
   /** Rebuild a sketch from `serialise()` output (e.g. received from a worker); validate it fully. */
@@ -448,18 +531,45 @@ export class QuantileSketch {
     if (typeof data !== 'object' || data === null) throw bad('data', 'must be an object');
     const d = data as Partial<Record<keyof SerialisedQuantileSketch, unknown>>;
     if (d.format !== FORMAT) throw bad('format', `must be ${JSON.stringify(FORMAT)}`);
-    const sketch = QuantileSketch.create(checkAlpha(d.alpha), checkMaxBuckets(d.maxBuckets));
+    const sketch = QuantileSketch.create(
+      checkAlpha(d.alpha),
+      checkMaxBuckets(d.maxBuckets),
+      checkExactCap(d.exactCap),
+    );
     const positive = readStore(d.positive, 'positive', sketch.maxBuckets);
     const negative = readStore(d.negative, 'negative', sketch.maxBuckets);
     if (!isCount(d.count)) throw bad('count', 'must be a non-negative safe integer');
     if (!isCount(d.zeroCount)) throw bad('zeroCount', 'must be a non-negative safe integer');
+    const sum = readSum(d.sum);
+    if (d.count <= sketch.exactCap) {
+      const exact = d.exact;
+      if (!Array.isArray(exact) || exact.length !== d.count) {
+        throw bad('exact', `must be an array of count = ${d.count} values when count <= exactCap`);
+      }
+      if (d.zeroCount !== 0 || positive.counts.length > 0 || negative.counts.length > 0) {
+        throw bad('zeroCount/positive/negative', 'must be 0 and empty while the values are kept exactly');
+      }
+      for (let i = 0; i < exact.length; i++) {
+        const v: unknown = exact[i];
+        if (typeof v !== 'number' || !Number.isFinite(v)) throw bad('exact', 'must hold finite numbers');
+        if (i > 0 && !(exact[i - 1] <= v)) throw bad('exact', 'must be sorted ascending');
+      }
+      sketch.reserve(d.count);
+      for (const v of exact as number[]) sketch.insert(v);
+      if (d.count === 0) {
+        if (d.min !== null || d.max !== null) throw bad('min/max', 'must be null for an empty sketch');
+      } else if (d.min !== sketch.lo || d.max !== sketch.hi) {
+        throw bad('min/max', 'must equal the first and last exact values');
+      }
+      if (!sameSum(sum, sketch.exactSum.serialise())) throw bad('sum', 'must equal the exact sum of the values');
+      return sketch;
+    }
+    if (d.exact !== null) throw bad('exact', 'must be null when count > exactCap');
     let total = d.zeroCount;
     for (const c of positive.counts) total += c;
     for (const c of negative.counts) total += c;
     if (total !== d.count) throw bad('count', `must equal the bucket total ${total}`);
-    if (d.count === 0) {
-      if (d.min !== null || d.max !== null) throw bad('min/max', 'must be null for an empty sketch');
-    } else if (
+    if (
       typeof d.min !== 'number' ||
       typeof d.max !== 'number' ||
       !Number.isFinite(d.min) ||
@@ -467,21 +577,6 @@ export class QuantileSketch {
       d.min > d.max
     ) {
       throw bad('min/max', 'must be finite numbers with min <= max');
-    }
-    const sum = d.sum as { sign?: unknown; offset?: unknown; limbs?: unknown } | null | undefined;
-    if (typeof sum !== 'object' || sum === null) throw bad('sum', 'must be an object');
-    const { sign, offset, limbs } = sum;
-    if (sign !== -1 && sign !== 0 && sign !== 1) throw bad('sum.sign', 'must be -1, 0 or 1');
-    if (
-      typeof offset !== 'number' ||
-      !Number.isInteger(offset) ||
-      offset < 0 ||
-      !Array.isArray(limbs) ||
-      offset + limbs.length > LIMBS ||
-      limbs.some((v) => !isCount(v) || v >= TWO32) ||
-      (sign === 0) !== (limbs.length === 0)
-    ) {
-      throw bad('sum', `must hold an offset and 32-bit limbs within ${LIMBS} limbs`);
     }
     for (let i = 0; i < positive.counts.length; i++) {
       const c = positive.counts[i];
@@ -493,11 +588,10 @@ export class QuantileSketch {
     }
     sketch.zeroCount = d.zeroCount;
     sketch.n = d.count;
-    if (d.count > 0) {
-      sketch.lo = d.min as number;
-      sketch.hi = d.max as number;
-    }
-    sketch.exactSum.load({ sign, offset, limbs: limbs as number[] });
+    sketch.lo = d.min;
+    sketch.hi = d.max;
+    sketch.buffer = NO_VALUES;
+    sketch.exactSum.load(sum);
     return sketch;
   }
 
@@ -517,8 +611,26 @@ export class QuantileSketch {
   }
 
   private insert(value: number): void {
-    if (this.n >= Number.MAX_SAFE_INTEGER) throw new Error(`${MODULE}: count would exceed 2^53 - 1`);
+    const n = this.n;
+    if (n >= Number.MAX_SAFE_INTEGER) throw new Error(`${MODULE}: count would exceed 2^53 - 1`);
     const v = value === 0 ? 0 : value; // fold -0 into +0 so min/max are order-independent
+    if (n < this.exactCap) {
+      if (n === this.buffer.length) this.reserve(n + 1);
+      const buffer = this.buffer;
+      if (n > 0 && v < buffer[n - 1]) this.sorted = false;
+      buffer[n] = v;
+    } else {
+      if (n === this.exactCap) this.toBuckets();
+      this.bucket(v);
+    }
+    if (v !== 0) this.exactSum.add(v);
+    if (v < this.lo) this.lo = v;
+    if (v > this.hi) this.hi = v;
+    this.n = n + 1;
+  }
+
+  /** Count `v` (not -0) in its bucket. */
+  private bucket(v: number): void {
     if (v >= DEFAULTS.minIndexable) {
       this.positive.add(Math.ceil(Math.log(v) * this.multiplier), 1);
     } else if (v <= -DEFAULTS.minIndexable) {
@@ -526,13 +638,38 @@ export class QuantileSketch {
     } else {
       this.zeroCount++;
     }
-    if (v !== 0) this.exactSum.add(v);
-    if (v < this.lo) this.lo = v;
-    if (v > this.hi) this.hi = v;
-    this.n++;
   }
 
-  /** Merge `other` into this sketch; throw if alpha or maxBuckets differ. The result is order-independent. */
+  /** Make room for `need` (<= exactCap) buffered values, growing geometrically up to exactCap. */
+  private reserve(need: number): void {
+    const length = this.buffer.length;
+    if (need <= length) return;
+    const next = new Float64Array(
+      Math.min(this.exactCap, Math.max(need, 2 * length, DEFAULTS.initialCapacity)),
+    );
+    next.set(this.buffer.subarray(0, this.n));
+    this.buffer = next;
+  }
+
+  /** Leave exact mode for good: count every buffered value in its bucket and drop the buffer. */
+  private toBuckets(): void {
+    const buffer = this.buffer;
+    for (let i = 0; i < this.n; i++) this.bucket(buffer[i]);
+    this.buffer = NO_VALUES;
+    this.sorted = true;
+  }
+
+  /** Sort the buffered values in place (exact mode only); their multiset is unchanged. */
+  private sortBuffer(): void {
+    if (this.sorted) return;
+    this.buffer.subarray(0, this.n).sort();
+    this.sorted = true;
+  }
+
+  /**
+   * Merge `other` into this sketch; throw if alpha, maxBuckets or exactCap differ. The result is
+   * order-independent: it leaves exact mode exactly when the merged count exceeds exactCap.
+   */
   merge(other: QuantileSketch): void {
     if (!(other instanceof QuantileSketch)) throw new Error(`${MODULE}: merge expects a QuantileSketch`);
     if (other.alpha !== this.alpha) {
@@ -545,23 +682,46 @@ export class QuantileSketch {
         `${MODULE}: cannot merge sketches with different maxBuckets (${this.maxBuckets} vs ${other.maxBuckets})`,
       );
     }
+    if (other.exactCap !== this.exactCap) {
+      throw new Error(
+        `${MODULE}: cannot merge sketches with different exactCap (${this.exactCap} vs ${other.exactCap})`,
+      );
+    }
     if (this.n + other.n > Number.MAX_SAFE_INTEGER) throw new Error(`${MODULE}: count would exceed 2^53 - 1`);
     const src = other === this ? this.clone() : other;
-    this.positive.merge(src.positive);
-    this.negative.merge(src.negative);
+    const total = this.n + src.n;
+    if (total <= this.exactCap) {
+      // Both are in exact mode: concatenate the buffers.
+      if (src.n > 0) {
+        this.reserve(total);
+        this.buffer.set(src.buffer.subarray(0, src.n), this.n);
+        this.sorted = this.n === 0 ? src.sorted : false;
+      }
+    } else {
+      if (this.n <= this.exactCap) this.toBuckets();
+      if (src.n <= src.exactCap) {
+        const values = src.buffer;
+        for (let i = 0; i < src.n; i++) this.bucket(values[i]);
+      } else {
+        this.positive.merge(src.positive);
+        this.negative.merge(src.negative);
+        this.zeroCount += src.zeroCount;
+      }
+    }
     this.exactSum.merge(src.exactSum);
-    this.zeroCount += src.zeroCount;
-    this.n += src.n;
+    this.n = total;
     if (src.lo < this.lo) this.lo = src.lo;
     if (src.hi > this.hi) this.hi = src.hi;
   }
 
   /** Return an independent deep copy. */
   clone(): QuantileSketch {
-    const copy = new QuantileSketch(this.alpha, this.maxBuckets);
+    const copy = new QuantileSketch(this.alpha, this.maxBuckets, this.exactCap);
     copy.positive.copyFrom(this.positive);
     copy.negative.copyFrom(this.negative);
     copy.exactSum.copyFrom(this.exactSum);
+    copy.buffer = this.buffer.length === 0 ? NO_VALUES : this.buffer.slice();
+    copy.sorted = this.sorted;
     copy.zeroCount = this.zeroCount;
     copy.n = this.n;
     copy.lo = this.lo;
@@ -569,11 +729,18 @@ export class QuantileSketch {
     return copy;
   }
 
-  /** Return the estimated lower nearest-rank q-quantile (see header for the guarantee); throw if empty. */
+  /**
+   * Return the lower nearest-rank q-quantile v[floor(q * (n - 1))]: exact while count <= exactCap,
+   * else within relative error alpha (see the module header for the guarantee); throw if empty.
+   */
   quantile(q: number): number {
     checkQ(q);
     if (this.n === 0) throw new Error(`${MODULE}: cannot take quantile q = ${q} of an empty sketch`);
     const rank = Math.floor(q * (this.n - 1));
+    if (this.n <= this.exactCap) {
+      this.sortBuffer();
+      return this.buffer[rank];
+    }
     if (rank === 0) return this.lo;
     if (rank === this.n - 1) return this.hi;
     let estimate = 0;
@@ -620,6 +787,11 @@ export class QuantileSketch {
     return this.n;
   }
 
+  /** Whether the values are still kept raw (count <= exactCap), so quantiles are exact. */
+  get isExact(): boolean {
+    return this.n <= this.exactCap;
+  }
+
   /** Exact minimum (NaN when empty). */
   get min(): number {
     return this.n === 0 ? Number.NaN : this.lo;
@@ -640,7 +812,7 @@ export class QuantileSketch {
     return this.n === 0 ? Number.NaN : this.exactSum.value() / this.n;
   }
 
-  /** Number of bucket keys spanned by both stores (at most 2 * maxBuckets). */
+  /** Number of bucket keys spanned by both stores (0 while exact; at most 2 * maxBuckets). */
   get bucketCount(): number {
     return this.positive.span + this.negative.span;
   }
@@ -650,13 +822,22 @@ export class QuantileSketch {
     return this.positive.counts.length + this.negative.counts.length;
   }
 
+  /** Number of allocated slots of the exact-value buffer (at most exactCap; 0 once bucketed). */
+  get bufferCapacity(): number {
+    return this.buffer.length;
+  }
+
   /** Return the canonical plain-object form (JSON-safe; equal data gives deep-equal output). */
   serialise(): SerialisedQuantileSketch {
+    const exact = this.n <= this.exactCap;
+    if (exact) this.sortBuffer();
     return {
       format: FORMAT,
       alpha: this.alpha,
       maxBuckets: this.maxBuckets,
+      exactCap: this.exactCap,
       count: this.n,
+      exact: exact ? Array.from(this.buffer.subarray(0, this.n)) : null,
       zeroCount: this.zeroCount,
       min: this.n === 0 ? null : this.lo,
       max: this.n === 0 ? null : this.hi,
@@ -671,8 +852,9 @@ export class QuantileSketch {
 export function createQuantileSketch(
   alpha: number = DEFAULTS.alpha,
   maxBuckets: number = DEFAULTS.maxBuckets,
+  exactCap: number = DEFAULTS.exactCap,
 ): QuantileSketch {
-  return QuantileSketch.create(alpha, maxBuckets);
+  return QuantileSketch.create(alpha, maxBuckets, exactCap);
 }
 
 /** Merge `sketches` into a new sketch without mutating them; throw if empty or incompatible. */

@@ -22,8 +22,6 @@ export const DEFAULTS = {
   seed: 20151,
   starts: 6,
   maxEvaluations: 3000,
-  sigmaTotal: 0.05,
-  sigmaSynthetic: 0.1,
   mcmcIterations: 20000,
   burnIn: 4000,
   keep: 200,
@@ -151,19 +149,27 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
   const firstYearOfRun = Number(scenario.horizon.start.slice(0, 4));
 
   const valuesOf = (u: number[]) => Object.fromEntries(free.map((id, i) => [id, fromUnit(bounds[i], u[i])]));
-  const residuals = (annual: AnnualRecord[], years: number[], total: number[], synthetic: number[]) => {
-    let ssT = 0;
-    let ssS = 0;
-    for (let k = 0; k < years.length; k++) {
-      const a = annual[years[k] - firstYearOfRun];
-      ssT += Math.log(Math.max(a.deaths.total, 1) / total[k]) ** 2;
-      ssS += Math.log(Math.max(a.deaths.syntheticOpioids, 1) / synthetic[k]) ** 2;
-    }
-    return { ssT, ssS };
-  };
+  const groupNames = ['otherOpioids', 'cocaine', 'otherStimulants'] as const;
+  const sigma = freeFile.sigma;
+  const groupObs = groupNames.map((g) =>
+    fit.years.map((y) => {
+      const row = targets.groups[g].find((r) => r.year === y);
+      if (!row) throw new CrossroadsError('calibration', [{ path: `groups.${g}`, value: y, expected: 'a target for every fitted year' }]);
+      return row.value;
+    }),
+  );
   const loss = (u: number[]) => {
-    const { ssT, ssS } = residuals(expectedRun(scenario, valuesOf(u)), fit.years, fit.total, fit.synthetic);
-    return ssT / DEFAULTS.sigmaTotal ** 2 + ssS / DEFAULTS.sigmaSynthetic ** 2;
+    const annual = expectedRun(scenario, valuesOf(u));
+    let l = 0;
+    for (let k = 0; k < fit.years.length; k++) {
+      const d = annual[fit.years[k] - firstYearOfRun].deaths;
+      l += (Math.log(Math.max(d.total, 1) / fit.total[k]) / sigma.total) ** 2;
+      l += (Math.log(Math.max(d.syntheticOpioids, 1) / fit.synthetic[k]) / sigma.syntheticOpioids) ** 2;
+      for (let g = 0; g < groupNames.length; g++) {
+        l += (Math.log(Math.max(d[groupNames[g]], 1) / groupObs[g][k]) / sigma[groupNames[g]]) ** 2;
+      }
+    }
+    return l;
   };
 
   // Multi-start Nelder-Mead in logit space of the unit cube.
@@ -259,11 +265,10 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
     }
   }
   const groups: CalibrationResult['groups'] = [];
-  for (const [group, rowsOf] of Object.entries(targets.byGroupForComparison)) {
-    if (group.startsWith('$')) continue;
-    for (const r of rowsOf as { year: number; value: number }[]) {
+  for (const group of groupNames) {
+    for (const r of targets.groups[group]) {
       const a = annual[r.year - firstYearOfRun];
-      groups.push({ group, year: r.year, observed: r.value, model: a.deaths[group as 'cocaine'] });
+      groups.push({ group, year: r.year, observed: r.value, model: a.deaths[group] });
     }
   }
   return {

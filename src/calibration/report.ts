@@ -37,11 +37,11 @@ export function fitReportMarkdown(title: string, r: CalibrationResult): string {
     '',
     `Posterior sample: ${r.accepted.proposals} Metropolis proposals, acceptance ${(r.accepted.acceptanceRate * 100).toFixed(0)}%; ${(r.accepted.withinBoundsShare * 100).toFixed(0)}% of thinned draws met the bounds; ${r.accepted.sets.length} kept.`,
     '',
-    'Groups not fitted (shown for comparison; NCHS groups overlap):',
+    'Secondary groups (fitted with wider tolerances; NCHS groups overlap):',
     '',
-    '| group | year | observed | model |',
-    '|---|---|---:|---:|',
-    ...r.groups.map((g) => `| ${g.group} | ${g.year} | ${int(g.observed)} | ${int(g.model)} |`),
+    '| group | year | observed | model | error |',
+    '|---|---|---:|---:|---:|',
+    ...r.groups.map((g) => `| ${g.group} | ${g.year} | ${int(g.observed)} | ${int(g.model)} | ${pct(g.model / g.observed - 1)} |`),
   );
   return `${lines.join('\n')}\n`;
 }

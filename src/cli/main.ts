@@ -9,6 +9,9 @@ import { Command, CommanderError } from 'commander';
 import { CrossroadsError } from '../core/errors.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { registerCalibrate } from './commands/calibrate.js';
+import { registerCompare } from './commands/compare.js';
+import { registerEnsemble } from './commands/ensemble.js';
+import { registerNetwork } from './commands/network.js';
 import { registerCatalogues } from './commands/params.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
@@ -28,6 +31,9 @@ export function buildProgram(): Command {
   registerSchema(program);
   registerCalibrate(program);
   registerCatalogues(program);
+  registerEnsemble(program);
+  registerCompare(program);
+  registerNetwork(program);
   // Further commands register here, one line each.
   return program;
 }

@@ -1,7 +1,8 @@
 /**
  * The engine: builds the modules in their declared order, steps them monthly over the horizon and
- * records monthly and annual outcomes. Step order each month: levers (precomputed plan) -> street
- * supply -> health -> recorders. Same scenario, policy, seed and version give identical results.
+ * records monthly and annual outcomes. Step order each month: levers (precomputed plan) -> supply
+ * (organisations, then market) -> street supply (history before policyStart, market after) ->
+ * health -> recorders. Same scenario, policy, seed and version give identical results.
  */
 
 import { makeStreams } from '../core/rng.js';
@@ -9,7 +10,16 @@ import { makeTimeAxis, type TimeAxis } from '../core/time.js';
 import { COMPARTMENT_NAMES, createHealthModule, OUT } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { Params } from '../model/params.js';
-import { createStreetSupplyModule } from '../model/street-supply.js';
+import {
+  type CompiledSupply,
+  createSupplyModules,
+  prepareSupply,
+  type SupplyState,
+  type SupplySummary,
+  type SupplyYear,
+  supplySummary,
+  supplyYear,
+} from '../model/supply/index.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import {
   COMMODITIES,
@@ -63,6 +73,12 @@ export interface AnnualRecord {
   >;
   /** Cost of the policy's levers this year, USD 2024 (undiscounted). */
   costUsd: number;
+  /** Drug reaching the US market, kg (cocaine pure; fentanyl gross product as seized). */
+  flow: { cocaine: number; fentanyl: number };
+  /** Seized anywhere in the trafficking network, kg. */
+  seizures: { cocaine: number; fentanyl: number };
+  /** Supply-side detail: prices, labs, route dispersion, strikes (for the risk module). */
+  supply: SupplyYear;
 }
 
 /** Monthly series (optional). */
@@ -85,6 +101,8 @@ export interface RunOutput {
   conservationError: number;
   /** Smallest compartment value seen (never negative in a correct run). */
   minCompartment: number;
+  /** Supply-side summary (rebound, mass balance) and the module state with its monthly records. */
+  supply: SupplySummary & { state: SupplyState };
 }
 
 /** A prepared model: what does not depend on the seed is computed once. */
@@ -93,6 +111,7 @@ export interface Prepared {
   scenario: Scenario;
   params: Params;
   plan: LeverPlan;
+  supply: CompiledSupply;
 }
 
 /** Resolve parameters and plan the policy. */
@@ -100,7 +119,7 @@ export function prepare(input: RunInput): Prepared {
   const axis = makeTimeAxis(input.scenario.horizon.start, input.scenario.horizon.end);
   const params = Params.fromScenario(input.scenario, input.parameters);
   const plan = planPolicy(input.policy, input.scenario, axis, params);
-  return { axis, scenario: input.scenario, params, plan };
+  return { axis, scenario: input.scenario, params, plan, supply: prepareSupply(input.scenario) };
 }
 
 /** Run one experiment (scenario x policy x seed x replicate). */
@@ -111,16 +130,20 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
     COMMODITIES.map((c) => [c, new Float64Array(STREET_FIELDS)]),
   ) as StreetSupply;
   const health = createHealthModule(axis, scenario, params, { stochastic: input.stochastic ?? true });
-  const modules: Module[] = [createStreetSupplyModule(axis, scenario, params), health.module];
+  const supply = createSupplyModules(axis, scenario, params, prepared.supply, plan.channels, {
+    stochastic: input.stochastic ?? true,
+  });
+  const modules: Module[] = [...supply.modules, health.module];
   const sim: SimState = {
     axis,
     t: 0,
     street,
     channels: plan.channels,
     streams: Object.fromEntries(STREAM_NAMES.map((n, i) => [n, streams[i]])),
-    modules: { health: health.state },
+    modules: { health: health.state, supply: supply.state },
   };
 
+  const fentanylPurity = params.get('supply.fentanylPurity');
   const initialTotal = health.state.x.reduce((a, b) => a + b, 0);
   const monthlyCost = new Float64Array(axis.steps);
   for (const l of plan.levers) for (let t = 0; t < axis.steps; t++) monthlyCost[t] += l.cost[t];
@@ -164,6 +187,7 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
     if (t % 12 === 11) {
       let cost = 0;
       for (let k = t - 11; k <= t; k++) cost += monthlyCost[k];
+      const sy = supplyYear(supply.state, t, fentanylPurity);
       annual.push({
         year: axis.firstYear + (t - 11) / 12,
         deaths: {
@@ -193,6 +217,9 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
           ]),
         ),
         costUsd: cost,
+        flow: { cocaine: sy.cocaine.flowUsKg, fentanyl: sy.fentanyl.flowUsKg },
+        seizures: { cocaine: sy.cocaine.seizedKg, fentanyl: sy.fentanyl.seizedKg },
+        supply: sy,
       });
       acc.fill(0);
     }
@@ -202,7 +229,16 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
     target: l.target,
     costUsd: l.cost.reduce((a, b) => a + b, 0),
   }));
-  return { axis, annual, monthly, costByLever, monthlyCost, conservationError, minCompartment };
+  return {
+    axis,
+    annual,
+    monthly,
+    costByLever,
+    monthlyCost,
+    conservationError,
+    minCompartment,
+    supply: { ...supplySummary(supply.state, axis), state: supply.state },
+  };
 }
 
 function monthLabel(axis: TimeAxis, t: number): string {

@@ -42,7 +42,10 @@ export interface LoadedAcceptedSets {
 export function loadAcceptedSets(file?: string): LoadedAcceptedSets {
   const source = resolve(file ?? join(packageRoot(), ACCEPTED_PATH));
   if (!existsSync(source)) {
-    if (file) throw new CrossroadsError('experiment/accepted', [{ path: source, value: undefined, expected: 'an accepted-sets file' }]);
+    if (file)
+      throw new CrossroadsError('experiment/accepted', [
+        { path: source, value: undefined, expected: 'an accepted-sets file' },
+      ]);
     return { accepted: null, source };
   }
   let data: unknown;

@@ -92,7 +92,9 @@ export function setupChunk(job: EnsembleJob): ChunkContext {
 export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
   const { job, sampler, layout, drawnIds, flatten } = ctx;
   const { start, end } = input;
-  if (!(Number.isSafeInteger(start) && Number.isSafeInteger(end) && 0 <= start && start < end && end <= job.n)) {
+  if (
+    !(Number.isSafeInteger(start) && Number.isSafeInteger(end) && 0 <= start && start < end && end <= job.n)
+  ) {
     fail('experiment/chunk', 'chunk', `${start}..${end}`, `a non-empty range within [0, ${job.n})`);
   }
   const cells = layout.cells;
@@ -144,14 +146,20 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
     if (rows) {
       let k = (r - start) * rowWidth;
       for (const id of drawnIds) rows[k++] = draw[id];
-      for (let a = 0; a < armCount; a++) for (let s = 0; s < nSummary; s++) rows[k++] = values[a][summaryBase + s];
+      for (let a = 0; a < armCount; a++)
+        for (let s = 0; s < nSummary; s++) rows[k++] = values[a][summaryBase + s];
     }
   }
   return { start, end, sketches: sketches.map((s) => s.serialise()), less, greater, rows };
 }
 
 function nonFinite(layout: OutcomeLayout, cell: number, x: number, replicate: number, arm: string): never {
-  return fail('experiment/chunk', `replicate ${replicate}, arm ${arm}, ${cellName(layout, cell)}`, x, 'a finite outcome');
+  return fail(
+    'experiment/chunk',
+    `replicate ${replicate}, arm ${arm}, ${cellName(layout, cell)}`,
+    x,
+    'a finite outcome',
+  );
 }
 
 /** A human name for a cell (for errors and listings). */
@@ -161,6 +169,7 @@ export function cellName(layout: OutcomeLayout, cell: number): string {
   const annualCells = layout.years.length * nA;
   if (cell < annualCells) return `${layout.annualLeaves[cell % nA]} ${layout.years[Math.floor(cell / nA)]}`;
   const m = cell - annualCells;
-  if (m < layout.months.length * nM) return `${layout.monthlyLeaves[m % nM]} ${layout.months[Math.floor(m / nM)]}`;
+  if (m < layout.months.length * nM)
+    return `${layout.monthlyLeaves[m % nM]} ${layout.months[Math.floor(m / nM)]}`;
   return layout.summaries[m - layout.months.length * nM].id;
 }

@@ -5,7 +5,7 @@
  * numbers) and the difference arms[0] - arms[1] gets its own bands and P(arms[0] beats arms[1]).
  */
 
-import { DEFAULTS as SKETCH, QuantileSketch } from '../analysis/quantile-sketch.js';
+import { QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { fail } from '../core/errors.js';
 import { hashValue } from '../core/hash.js';
 import type { Scenario } from '../scenario/schema.js';
@@ -13,7 +13,7 @@ import { MODEL_VERSION, PACKAGE_VERSION } from '../version.js';
 import { type Arm, type ChunkInput, type ChunkResult, type EnsembleJob, setupChunk } from './chunk.js';
 import { type Executor, InProcessExecutor } from './executor.js';
 import { type OutcomeLayout, outcomeRule } from './outcomes.js';
-import { type AcceptedSets, type Design, DESIGNS } from './sampling.js';
+import { type AcceptedSets, DESIGNS, type Design } from './sampling.js';
 
 const MODULE = 'experiment/ensemble';
 
@@ -135,7 +135,12 @@ export interface RunEnsembleOptions {
 /** Check a replicate count; `flag` names the option in the error. */
 export function checkReplicates(n: number, flag = 'n'): number {
   if (!Number.isSafeInteger(n) || n < 1 || n > ENSEMBLE_DEFAULTS.maxReplicates) {
-    fail(MODULE, flag, n, `an integer from 1 to ${ENSEMBLE_DEFAULTS.maxReplicates.toLocaleString('en-US')} (replicates)`);
+    fail(
+      MODULE,
+      flag,
+      n,
+      `an integer from 1 to ${ENSEMBLE_DEFAULTS.maxReplicates.toLocaleString('en-US')} (replicates)`,
+    );
   }
   return n;
 }
@@ -148,8 +153,18 @@ export function checkSeed(seed: number, flag = 'seed'): number {
 
 /** Check band quantiles: distinct, strictly between 0 and 1, at most 20. */
 export function checkQuantiles(qs: readonly number[], flag = 'quantiles'): number[] {
-  if (qs.length === 0 || qs.length > 20 || qs.some((q) => !(q > 0 && q < 1)) || new Set(qs).size !== qs.length) {
-    fail(MODULE, flag, qs.join(','), 'up to 20 distinct quantiles strictly between 0 and 1 (e.g. 0.05,0.5,0.95)');
+  if (
+    qs.length === 0 ||
+    qs.length > 20 ||
+    qs.some((q) => !(q > 0 && q < 1)) ||
+    new Set(qs).size !== qs.length
+  ) {
+    fail(
+      MODULE,
+      flag,
+      qs.join(','),
+      'up to 20 distinct quantiles strictly between 0 and 1 (e.g. 0.05,0.5,0.95)',
+    );
   }
   return [...qs].sort((a, b) => a - b);
 }
@@ -182,7 +197,10 @@ export function chunks(n: number, size: number): ChunkInput[] {
 }
 
 /** Run an ensemble. */
-export async function runEnsemble(spec: EnsembleSpec, options: RunEnsembleOptions = {}): Promise<EnsembleResult> {
+export async function runEnsemble(
+  spec: EnsembleSpec,
+  options: RunEnsembleOptions = {},
+): Promise<EnsembleResult> {
   const job = ensembleJob(spec);
   const quantiles = checkQuantiles(spec.quantiles ?? ENSEMBLE_DEFAULTS.quantiles);
   const executor = options.executor ?? new InProcessExecutor();
@@ -200,13 +218,17 @@ export async function runEnsemble(spec: EnsembleSpec, options: RunEnsembleOption
     options.chunkSize ??
     Math.min(
       ENSEMBLE_DEFAULTS.maxChunk,
-      Math.max(ENSEMBLE_DEFAULTS.minChunk, Math.ceil(job.n / (executor.concurrency * ENSEMBLE_DEFAULTS.chunksPerThread))),
+      Math.max(
+        ENSEMBLE_DEFAULTS.minChunk,
+        Math.ceil(job.n / (executor.concurrency * ENSEMBLE_DEFAULTS.chunksPerThread)),
+      ),
     );
   const inputs = chunks(job.n, size);
 
   // Accumulators, merged in chunk order through a reorder buffer (out-of-order results wait).
   const merged: QuantileSketch[] = [];
-  for (let i = 0; i < armCount * cells + (paired ? cells : 0); i++) merged.push(QuantileSketch.create(job.alpha));
+  for (let i = 0; i < armCount * cells + (paired ? cells : 0); i++)
+    merged.push(QuantileSketch.create(job.alpha));
   const less = new Float64Array(paired ? cells : 0);
   const greater = new Float64Array(paired ? cells : 0);
   const waiting = new Map<number, ChunkResult>();
@@ -237,7 +259,8 @@ export async function runEnsemble(spec: EnsembleSpec, options: RunEnsembleOption
       options.onProgress?.(done, job.n);
     },
   });
-  if (nextToMerge !== inputs.length) throw new Error(`${MODULE}: ${inputs.length - nextToMerge} chunks were not merged`);
+  if (nextToMerge !== inputs.length)
+    throw new Error(`${MODULE}: ${inputs.length - nextToMerge} chunks were not merged`);
 
   const statsOf = (s: QuantileSketch): CellStats => ({
     mean: s.mean,
@@ -246,7 +269,10 @@ export async function runEnsemble(spec: EnsembleSpec, options: RunEnsembleOption
     max: s.max,
     q: Array.from(s.quantiles(quantiles)),
   });
-  const arms = job.arms.map((a, k) => ({ name: a.name, stats: merged.slice(k * cells, (k + 1) * cells).map(statsOf) }));
+  const arms = job.arms.map((a, k) => ({
+    name: a.name,
+    stats: merged.slice(k * cells, (k + 1) * cells).map(statsOf),
+  }));
   let difference: EnsembleResult['difference'] = null;
   if (paired) {
     const directions = cellDirections(layout);
@@ -275,7 +301,8 @@ export async function runEnsemble(spec: EnsembleSpec, options: RunEnsembleOption
 export function cellDirections(layout: OutcomeLayout): ('minimise' | 'maximise' | 'info')[] {
   const out: ('minimise' | 'maximise' | 'info')[] = [];
   for (let y = 0; y < layout.years.length; y++) for (const l of layout.annualLeaves) out.push(directionOf(l));
-  for (let m = 0; m < layout.months.length; m++) for (const l of layout.monthlyLeaves) out.push(directionOf(l));
+  for (let m = 0; m < layout.months.length; m++)
+    for (const l of layout.monthlyLeaves) out.push(directionOf(l));
   for (const s of layout.summaries) out.push(s.direction);
   return out;
 }
@@ -311,7 +338,11 @@ function manifestOf(
       drawn: space.ranged.length,
       defaultDistribution: 'triangular with mode = declared value, where a range declares no distribution',
       calibrated: space.joint
-        ? { source: spec.acceptedSource ?? 'accepted sets', sets: space.joint.sets.length, drawn: space.joint.ids }
+        ? {
+            source: spec.acceptedSource ?? 'accepted sets',
+            sets: space.joint.sets.length,
+            drawn: space.joint.ids,
+          }
         : null,
       heldAtDeclared: space.heldAtDeclared,
       notes: space.notes,

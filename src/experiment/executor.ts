@@ -9,8 +9,8 @@ import { type InputOf, type ResultOf, type SharedOf, TASKS, type TaskName } from
 
 /** Options of one `map` call. */
 export interface MapOptions<R> {
-  /** Called as each task finishes (completion order; `index` is the input's position). */
-  onResult?: (index: number, result: R) => void;
+  /** Called as each task finishes (completion order; `index` is the input's position, `worker` the slot that ran it). */
+  onResult?: (index: number, result: R, worker: number) => void;
   /** Abort: stop dispatching, stop workers and reject with an InterruptedError. */
   signal?: AbortSignal;
 }
@@ -59,7 +59,7 @@ export class InProcessExecutor implements Executor {
       if (options.signal?.aborted) throw new InterruptedError();
       const result = task.run(context, inputs[i]) as ResultOf<K>;
       out.push(result);
-      options.onResult?.(i, result);
+      options.onResult?.(i, result, 0);
       await yieldToEventLoop();
     }
     if (options.signal?.aborted) throw new InterruptedError();
@@ -70,7 +70,12 @@ export class InProcessExecutor implements Executor {
 }
 
 /** Rebuild an error that crossed a thread boundary as plain data. */
-export function reviveError(data: { name?: string; message?: string; module?: string; issues?: unknown }): Error {
+export function reviveError(data: {
+  name?: string;
+  message?: string;
+  module?: string;
+  issues?: unknown;
+}): Error {
   if (data.name === 'CrossroadsError' && typeof data.module === 'string' && Array.isArray(data.issues)) {
     return new CrossroadsError(data.module, data.issues);
   }
@@ -80,8 +85,14 @@ export function reviveError(data: { name?: string; message?: string; module?: st
 }
 
 /** Turn an error into plain data for postMessage. */
-export function errorData(err: unknown): { name: string; message: string; module?: string; issues?: unknown } {
-  if (err instanceof CrossroadsError) return { name: err.name, message: err.message, module: err.module, issues: err.issues };
+export function errorData(err: unknown): {
+  name: string;
+  message: string;
+  module?: string;
+  issues?: unknown;
+} {
+  if (err instanceof CrossroadsError)
+    return { name: err.name, message: err.message, module: err.module, issues: err.issues };
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
 }

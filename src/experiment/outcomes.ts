@@ -28,6 +28,7 @@ export interface OutcomeRule {
 /** The declarations. Add a rule here when a module adds an outcome that has a direction. */
 export const OUTCOME_RULES: readonly OutcomeRule[] = [
   { prefix: 'deaths', direction: 'minimise', summary: 'sum', note: 'overdose deaths by involvement' },
+  { prefix: 'opioidDeaths', direction: 'minimise', summary: 'sum', note: 'deaths involving any opioid' },
   { prefix: 'costUsd', direction: 'minimise', summary: 'sum', note: 'policy cost, USD 2024, undiscounted' },
   { prefix: 'population.oudUntreated', direction: 'minimise', summary: 'last' },
   { prefix: 'population.oudInTreatment', direction: 'info', summary: 'last' },
@@ -35,6 +36,13 @@ export const OUTCOME_RULES: readonly OutcomeRule[] = [
   { prefix: 'population', direction: 'info' },
   { prefix: 'overdoseRatePer1000', direction: 'minimise' },
   { prefix: 'streetSupply', direction: 'info' },
+  { prefix: 'flow', direction: 'minimise', summary: 'sum', note: 'drug flow reaching the US, kg' },
+  {
+    prefix: 'supply.deathsAboardStruckVessels',
+    direction: 'minimise',
+    summary: 'sum',
+    note: 'people killed in strikes at sea',
+  },
   // Monthly series.
   { prefix: 'deathsTotal', direction: 'minimise' },
   { prefix: 'syntheticOpioids', direction: 'minimise' },
@@ -44,7 +52,10 @@ export const OUTCOME_RULES: readonly OutcomeRule[] = [
 export function outcomeRule(path: string): OutcomeRule {
   let best: OutcomeRule | undefined;
   for (const r of OUTCOME_RULES) {
-    if ((path === r.prefix || path.startsWith(`${r.prefix}.`)) && (!best || r.prefix.length > best.prefix.length)) {
+    if (
+      (path === r.prefix || path.startsWith(`${r.prefix}.`)) &&
+      (!best || r.prefix.length > best.prefix.length)
+    ) {
       best = r;
     }
   }
@@ -68,7 +79,9 @@ export function numericLeaves(obj: unknown, skip: readonly string[] = []): strin
 }
 
 /** Read the number at a dotted path (compiled once into key lists for the hot loop). */
-export function compilePaths(paths: readonly string[]): (obj: unknown, out: Float64Array, offset: number) => void {
+export function compilePaths(
+  paths: readonly string[],
+): (obj: unknown, out: Float64Array, offset: number) => void {
   const keys = paths.map((p) => p.split('.'));
   return (obj, out, offset) => {
     for (let i = 0; i < keys.length; i++) {
@@ -158,7 +171,12 @@ export function makeFlattener(layout: OutcomeLayout): (run: RunOutput, out: Floa
   return (run, out) => {
     const annual: AnnualRecord[] = run.annual;
     if (annual.length !== layout.years.length) {
-      fail('experiment/outcomes', 'annual.length', annual.length, `${layout.years.length} years as in the layout`);
+      fail(
+        'experiment/outcomes',
+        'annual.length',
+        annual.length,
+        `${layout.years.length} years as in the layout`,
+      );
     }
     for (let y = 0; y < annual.length; y++) readAnnual(annual[y], out, y * nA);
     if (nM > 0) {
@@ -183,7 +201,11 @@ export function outcomeNames(layout: OutcomeLayout): string[] {
 }
 
 /** Check a user's outcome selection; an unknown name is an error naming the flag. */
-export function selectOutcomes(layout: OutcomeLayout, names: readonly string[], flag = '--outcomes'): string[] {
+export function selectOutcomes(
+  layout: OutcomeLayout,
+  names: readonly string[],
+  flag = '--outcomes',
+): string[] {
   const known = new Set(outcomeNames(layout));
   // A prefix selects every leaf under it (e.g. `deaths` selects deaths.total, deaths.cocaine, ...).
   const out: string[] = [];

@@ -10,13 +10,26 @@
  */
 
 import type { Arm } from './chunk.js';
-import { type EnsembleManifest, type EnsembleResult, type EnsembleSpec, type RunEnsembleOptions, runEnsemble } from './ensemble.js';
-import { annualView, monthlyView, type PeriodView, type SummaryView, summaryView, type Which } from './views.js';
+import {
+  type EnsembleManifest,
+  type EnsembleResult,
+  type EnsembleSpec,
+  type RunEnsembleOptions,
+  runEnsemble,
+} from './ensemble.js';
+import {
+  annualView,
+  monthlyView,
+  type PeriodView,
+  type SummaryView,
+  summaryView,
+  type Which,
+} from './views.js';
 
 /** Paired settings. */
 export const PAIRED_DEFAULTS = {
   /** Replicates of `crossroads run` when no -n is given: about a second in-process on one core. */
-  runReplicates: 300,
+  runReplicates: 100,
 } as const;
 
 /** What to compare. */
@@ -47,7 +60,8 @@ export interface PairedResult {
 
 /** View one arm (index) or the difference of an ensemble result. */
 export function armView(result: EnsembleResult, which: Which): ArmView {
-  const name = which === 'difference' ? `${result.arms[0].name} - ${result.arms[1].name}` : result.arms[which].name;
+  const name =
+    which === 'difference' ? `${result.arms[0].name} - ${result.arms[1].name}` : result.arms[which].name;
   return {
     name,
     annual: annualView(result, which),
@@ -57,7 +71,10 @@ export function armView(result: EnsembleResult, which: Which): ArmView {
 }
 
 /** Run A and B as a paired ensemble. */
-export async function runPairedEnsemble(spec: PairedSpec, options: RunEnsembleOptions = {}): Promise<PairedResult> {
+export async function runPairedEnsemble(
+  spec: PairedSpec,
+  options: RunEnsembleOptions = {},
+): Promise<PairedResult> {
   const { a, b, ...rest } = spec;
   const result = await runEnsemble({ ...rest, arms: [a, b], paired: true }, options);
   return {

@@ -50,7 +50,18 @@ export function csvField(v: string | number | null): string {
 /** Tidy CSV of every cell; `outcomes` filters by outcome name. */
 export function toCsv(result: EnsembleResult, outcomes?: readonly string[]): string {
   const qCols = result.quantiles.map(bandKey);
-  const header = ['section', 'arm', 'period', 'outcome', 'statistic', 'direction', 'mean', 'min', 'max', ...qCols];
+  const header = [
+    'section',
+    'arm',
+    'period',
+    'outcome',
+    'statistic',
+    'direction',
+    'mean',
+    'min',
+    'max',
+    ...qCols,
+  ];
   if (result.difference) header.push('p_a_beats_b');
   const lines = [header.join(',')];
   for (const r of tidyRows(result, outcomes)) {
@@ -75,7 +86,8 @@ function pct(p: number | null | undefined): string {
 
 function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   return [line(head), ...rows.map(line)].join('\n');
 }
 
@@ -96,18 +108,36 @@ export function toTable(result: EnsembleResult, outcomes?: readonly string[]): s
   const qHead = quantiles.map(bandKey);
   const out = headerLines(result.manifest);
   const base = layout.cells - layout.summaries.length;
-  const summaries = layout.summaries.map((s, k) => ({ s, c: base + k })).filter(({ s }) => !outcomes || sel.includes(s.outcome));
+  const summaries = layout.summaries
+    .map((s, k) => ({ s, c: base + k }))
+    .filter(({ s }) => !outcomes || sel.includes(s.outcome));
   const nA = layout.annualLeaves.length;
   const leaves = layout.annualLeaves.filter((l) => sel.includes(l));
 
   if (!result.difference) {
     const stats = result.arms[0].stats;
     if (summaries.length) {
-      out.push('', table(['summary', 'mean', ...qHead], summaries.map(({ s, c }) => [s.label, fmt(stats[c].mean), ...stats[c].q.map(fmt)])));
+      out.push(
+        '',
+        table(
+          ['summary', 'mean', ...qHead],
+          summaries.map(({ s, c }) => [s.label, fmt(stats[c].mean), ...stats[c].q.map(fmt)]),
+        ),
+      );
     }
     for (const leaf of leaves) {
       const k = layout.annualLeaves.indexOf(leaf);
-      out.push('', table([leaf, 'mean', ...qHead], layout.years.map((y, i) => [String(y), fmt(stats[i * nA + k].mean), ...stats[i * nA + k].q.map(fmt)])));
+      out.push(
+        '',
+        table(
+          [leaf, 'mean', ...qHead],
+          layout.years.map((y, i) => [
+            String(y),
+            fmt(stats[i * nA + k].mean),
+            ...stats[i * nA + k].q.map(fmt),
+          ]),
+        ),
+      );
     }
     return `${out.join('\n')}\n`;
   }
@@ -117,7 +147,9 @@ export function toTable(result: EnsembleResult, outcomes?: readonly string[]): s
   const lo = 0;
   const hi = quantiles.length - 1;
   const band = `A-B ${bandKey(quantiles[lo])}..${bandKey(quantiles[hi])}`;
-  out.push(`A = "${a.name}", B = "${b.name}". P(A beats B) counts replicates where A is better by the outcome's direction.`);
+  out.push(
+    `A = "${a.name}", B = "${b.name}". P(A beats B) counts replicates where A is better by the outcome's direction.`,
+  );
   if (summaries.length) {
     out.push(
       '',

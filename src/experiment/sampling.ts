@@ -75,13 +75,22 @@ export function checkAcceptedSets(data: unknown, label: string): AcceptedSets {
   }
   const issues: InputIssue[] = [];
   d.parameters.forEach((p, i) => {
-    if (typeof p !== 'string' || p === '') issues.push({ path: `${label}.parameters[${i}]`, value: p, expected: 'a parameter id' });
+    if (typeof p !== 'string' || p === '')
+      issues.push({ path: `${label}.parameters[${i}]`, value: p, expected: 'a parameter id' });
   });
   if (new Set(d.parameters).size !== d.parameters.length) {
-    issues.push({ path: `${label}.parameters`, value: d.parameters.join(','), expected: 'distinct parameter ids' });
+    issues.push({
+      path: `${label}.parameters`,
+      value: d.parameters.join(','),
+      expected: 'distinct parameter ids',
+    });
   }
   d.sets.forEach((s, i) => {
-    if (!Array.isArray(s) || s.length !== d.parameters?.length || s.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
+    if (
+      !Array.isArray(s) ||
+      s.length !== d.parameters?.length ||
+      s.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+    ) {
       issues.push({
         path: `${label}.sets[${i}]`,
         value: s,
@@ -110,11 +119,17 @@ export function parameterSpace(scenario: Scenario, accepted: AcceptedSets | null
       .map((p, j) => [p, j] as const)
       .filter(([p]) => scenario.parameters[p].calibrated === true);
     const skipped = accepted.parameters.filter((p) => scenario.parameters[p].calibrated !== true);
-    if (skipped.length) notes.push(`accepted sets also list ${skipped.join(', ')}, not marked calibrated here: not drawn from the sets`);
+    if (skipped.length)
+      notes.push(
+        `accepted sets also list ${skipped.join(', ')}, not marked calibrated here: not drawn from the sets`,
+      );
     joint = { ids: cols.map(([p]) => p), sets: accepted.sets.map((s) => cols.map(([, j]) => s[j])) };
     for (const id of calibrated) if (!joint.ids.includes(id)) heldAtDeclared.push(id);
     notes.push(`calibrated parameters drawn jointly from ${accepted.sets.length} accepted sets`);
-    if (heldAtDeclared.length) notes.push(`calibrated but missing from the accepted sets, held at declared values: ${heldAtDeclared.join(', ')}`);
+    if (heldAtDeclared.length)
+      notes.push(
+        `calibrated but missing from the accepted sets, held at declared values: ${heldAtDeclared.join(', ')}`,
+      );
     if (joint.ids.length === 0) joint = null;
   } else if (calibrated.length) {
     heldAtDeclared.push(...calibrated);
@@ -129,7 +144,13 @@ export function parameterSpace(scenario: Scenario, accepted: AcceptedSets | null
     if (p.calibrated === true || !p.range) continue;
     const [lo, hi] = p.range;
     if (hi <= lo) continue; // a degenerate range is a constant
-    ranged.push({ id, distribution: p.distribution ?? SAMPLING_DEFAULTS.distribution, lo, hi, mode: p.value });
+    ranged.push({
+      id,
+      distribution: p.distribution ?? SAMPLING_DEFAULTS.distribution,
+      lo,
+      hi,
+      mode: p.value,
+    });
   }
   return { ranged, joint, heldAtDeclared, notes, dimensions: ranged.length + (joint ? 1 : 0) };
 }

@@ -4,7 +4,14 @@
  * in-process executor, every worker thread and (later) a distributed worker run the same code.
  */
 
-import { type ChunkContext, type ChunkInput, type ChunkResult, type EnsembleJob, runChunk, setupChunk } from './chunk.js';
+import {
+  type ChunkContext,
+  type ChunkInput,
+  type ChunkResult,
+  type EnsembleJob,
+  runChunk,
+  setupChunk,
+} from './chunk.js';
 
 /** A task kind: shared data sent once per job, inputs and results (all structured-clone safe). */
 export interface TaskKind<S, C, I, R> {
@@ -14,7 +21,12 @@ export interface TaskKind<S, C, I, R> {
 
 /** The registry. */
 export const TASKS = {
-  'ensemble-chunk': { setup: setupChunk, run: runChunk } satisfies TaskKind<EnsembleJob, ChunkContext, ChunkInput, ChunkResult>,
+  'ensemble-chunk': { setup: setupChunk, run: runChunk } satisfies TaskKind<
+    EnsembleJob,
+    ChunkContext,
+    ChunkInput,
+    ChunkResult
+  >,
 } as const;
 
 export type TaskName = keyof typeof TASKS;

@@ -153,8 +153,15 @@ export function tidyRows(result: EnsembleResult, outcomes?: readonly string[]): 
   const rows: TidyRow[] = [];
   for (const { arm, which } of targets) {
     const stats = statsOf(result, which);
-    const p = (c: number): number | null => (which === 'difference' ? (result.difference?.pBeats[c] ?? null) : null);
-    const row = (section: TidyRow['section'], c: number, period: string, outcome: string, statistic: string): TidyRow => {
+    const p = (c: number): number | null =>
+      which === 'difference' ? (result.difference?.pBeats[c] ?? null) : null;
+    const row = (
+      section: TidyRow['section'],
+      c: number,
+      period: string,
+      outcome: string,
+      statistic: string,
+    ): TidyRow => {
       const s = stats[c];
       return {
         section,
@@ -184,7 +191,8 @@ export function tidyRows(result: EnsembleResult, outcomes?: readonly string[]): 
       }
     }
     for (const s of layout.summaries) {
-      if (keep(s.outcome)) rows.push(row('summary', c, `${s.years[0]}-${s.years[1]}`, s.outcome, s.statistic));
+      if (keep(s.outcome))
+        rows.push(row('summary', c, `${s.years[0]}-${s.years[1]}`, s.outcome, s.statistic));
       c++;
     }
   }

@@ -12,7 +12,13 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { fail } from '../core/errors.js';
-import { type Executor, InterruptedError, type MapOptions, reviveError } from './executor.js';
+import {
+  type Executor,
+  InProcessExecutor,
+  InterruptedError,
+  type MapOptions,
+  reviveError,
+} from './executor.js';
 import type { InputOf, ResultOf, SharedOf, TaskName } from './tasks.js';
 import type { ReplyMessage, TaskMessage } from './worker.js';
 
@@ -39,7 +45,12 @@ export function defaultWorkerUrl(): URL {
     ? new URL('../../dist/src/experiment/worker.js', here)
     : new URL('./worker.js', here);
   if (!existsSync(fileURLToPath(url))) {
-    fail(MODULE, 'worker', fileURLToPath(url), 'the compiled worker thread module (run `npm run build` first)');
+    fail(
+      MODULE,
+      'worker',
+      fileURLToPath(url),
+      'the compiled worker thread module (run `npm run build` first)',
+    );
   }
   return url;
 }
@@ -119,23 +130,28 @@ export class WorkerThreadsExecutor implements Executor {
           }
           slot.worker.postMessage(msg);
         };
-        for (const slot of slots) {
+        slots.forEach((slot, slotIndex) => {
           slot.worker.ref();
           const onMessage = (msg: ReplyMessage): void => {
             if (settled || msg.job !== job) return;
-            if (msg.type === 'error') return settle(reviveError(msg.error));
+            if (msg.type === 'error') {
+              settle(reviveError(msg.error));
+              return;
+            }
             results[msg.index] = msg.result as ResultOf<K>;
             done++;
             try {
-              options.onResult?.(msg.index, results[msg.index]);
+              options.onResult?.(msg.index, results[msg.index], slotIndex);
             } catch (err) {
-              return settle(err instanceof Error ? err : new Error(String(err)));
+              settle(err instanceof Error ? err : new Error(String(err)));
+              return;
             }
             if (done === inputs.length) settle(null);
             else dispatch(slot);
           };
           const onError = (err: Error): void => settle(err);
-          const onExit = (code: number): void => settle(new Error(`${MODULE}: a worker exited early (code ${code})`));
+          const onExit = (code: number): void =>
+            settle(new Error(`${MODULE}: a worker exited early (code ${code})`));
           slot.worker.on('message', onMessage);
           slot.worker.on('error', onError);
           slot.worker.on('exit', onExit);
@@ -144,7 +160,7 @@ export class WorkerThreadsExecutor implements Executor {
             slot.worker.off('error', onError);
             slot.worker.off('exit', onExit);
           });
-        }
+        });
         if (options.signal) {
           const onAbort = (): void => settle(new InterruptedError());
           options.signal.addEventListener('abort', onAbort, { once: true });
@@ -162,4 +178,18 @@ export class WorkerThreadsExecutor implements Executor {
     this.slots = [];
     await Promise.all(dying.map((s) => s.worker.terminate()));
   }
+}
+
+/** Runs below which worker threads are not worth starting (each costs a module load and warm-up). */
+export const MIN_RUNS_FOR_THREADS = 2000;
+
+/** The executor for a thread count: in-process for 1, a worker pool otherwise. */
+export function executorFor(threads: number): Executor {
+  checkThreads(threads);
+  return threads === 1 ? new InProcessExecutor() : new WorkerThreadsExecutor(threads);
+}
+
+/** Default thread count: in-process for small jobs, every available core otherwise. */
+export function defaultThreads(runs: number): number {
+  return runs < MIN_RUNS_FOR_THREADS ? 1 : maxThreads();
 }

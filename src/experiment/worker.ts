@@ -38,6 +38,11 @@ port.on('message', (msg: TaskMessage) => {
     const result = task.run(current.context, msg.input);
     port.postMessage({ type: 'result', job: msg.job, index: msg.index, result } satisfies ReplyMessage);
   } catch (err) {
-    port.postMessage({ type: 'error', job: msg.job, index: msg.index, error: errorData(err) } satisfies ReplyMessage);
+    port.postMessage({
+      type: 'error',
+      job: msg.job,
+      index: msg.index,
+      error: errorData(err),
+    } satisfies ReplyMessage);
   }
 });

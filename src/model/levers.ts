@@ -5,6 +5,7 @@
  */
 
 import demand from '../../data/levers/demand.json' with { type: 'json' };
+import supply from '../../data/levers/supply.json' with { type: 'json' };
 import { fail } from '../core/errors.js';
 import { parseMonth, type TimeAxis } from '../core/time.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
@@ -29,6 +30,10 @@ const extraLevers: LeverDef[] = [];
 export function registerLevers(defs: LeverDef[]): void {
   for (const d of defs) if (!extraLevers.some((x) => x.id === d.id)) extraLevers.push(d);
 }
+
+// The supply side's levers (data/levers/supply.json); each also declares its effect, read by
+// src/model/supply/module.ts.
+registerLevers(supply.levers as LeverDef[]);
 
 /** All levers by id, in declaration order. */
 export function leverCatalogue(): Map<string, LeverDef> {

@@ -6,6 +6,7 @@ import fitted from '../../data/calibration/fitted.json' with { type: 'json' };
 import streetSupply from '../../data/history/street-supply.json' with { type: 'json' };
 import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
+import { defaultNetwork, defaultOrganisations, supplyParameterFile } from '../model/supply/data.js';
 import { type ParameterSpec, type Scenario, ScenarioSchema } from './schema.js';
 
 function paramsOf(file: Record<string, unknown>): Record<string, ParameterSpec> {
@@ -36,12 +37,18 @@ export function defaultScenario(): Scenario {
       policyStart: '2026-01',
       lastDataYear: 2025,
       economics: { dollarYear: 2024, discountRate: 0 },
-      parameters: applyFit(paramsOf(healthParameters as Record<string, unknown>)),
+      parameters: applyFit({
+        ...paramsOf(healthParameters as Record<string, unknown>),
+        ...paramsOf(supplyParameterFile()),
+      }),
       history: {
         streetSupply: { fentanyl: streetSupply.fentanyl, cocaine: streetSupply.cocaine },
         treatmentCapacity: treatment.treatmentCapacity,
         naloxoneKits: treatment.naloxoneKits,
       },
+      network: defaultNetwork(),
+      organisations: defaultOrganisations(),
+      assumptions: [],
     };
     cached = ScenarioSchema.parse(raw);
   }

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { CrossroadsError, type InputIssue } from '../core/errors.js';
 import { parseMonth } from '../core/time.js';
 import { leverCatalogue } from '../model/levers.js';
+import { resolveSupplyEdits } from '../model/supply/index.js';
 import { defaultScenario } from './default.js';
 import { zodIssues } from './issues.js';
 import {
@@ -112,10 +113,13 @@ export function resolveScenario(input: unknown): Scenario {
             ...override,
             ...(override.value !== undefined && !override.source ? { source: `scenario ${file.name}` } : {}),
           };
+    // A user's value replaces a fitted one: ensembles must not redraw it from the accepted sets.
+    if (typeof override === 'number' || override.value !== undefined) delete next.calibrated;
     // An override outside the declared range widens nothing silently: it must also give a range.
     issues.push(...checkParameter(id, next, path));
     scenario.parameters[id] = next;
   }
+  resolveSupplyEdits(scenario, file, issues);
   checkHorizon(scenario, issues);
   if (issues.length) throw new CrossroadsError('scenario/resolve', issues);
   return scenario;

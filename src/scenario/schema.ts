@@ -5,6 +5,12 @@
  */
 
 import { z } from 'zod';
+import {
+  NetworkEditsSchema,
+  NetworkSchema,
+  OrganisationEditsSchema,
+  OrganisationSchema,
+} from '../model/supply/schema.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** A month written `YYYY-MM`. */
@@ -100,6 +106,12 @@ export const ScenarioSchema = z
       .strict(),
     parameters: z.record(z.string(), ParameterSpecSchema),
     history: HistorySchema,
+    /** The trafficking network per commodity (regions and countries only). */
+    network: NetworkSchema,
+    /** Stylised trafficking organisations. */
+    organisations: z.array(OrganisationSchema),
+    /** Names of the alternative assumption sets applied (none by default). */
+    assumptions: z.array(z.string()),
   })
   .strict();
 export type Scenario = z.infer<typeof ScenarioSchema>;
@@ -119,6 +131,12 @@ export const ScenarioFileSchema = z
       .optional(),
     parameters: z.record(z.string(), ParameterOverrideSchema).optional(),
     history: HistorySchema.partial().optional(),
+    /** Alternative assumption sets to apply, by name (e.g. venezuela-fentanyl). */
+    assumptions: z.array(z.string()).optional(),
+    /** Edits to the trafficking network: patch nodes or edges by id, add, remove. */
+    network: NetworkEditsSchema.optional(),
+    /** Edits to the organisations: patch by id, add, remove. */
+    organisations: OrganisationEditsSchema.optional(),
   })
   .strict();
 export type ScenarioFile = z.infer<typeof ScenarioFileSchema>;

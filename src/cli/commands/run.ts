@@ -1,6 +1,9 @@
 /** `crossroads run`: a policy against no new policy on the same random numbers. */
 
 import type { Command } from 'commander';
+import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
+import { PAIRED_DEFAULTS } from '../../experiment/paired.js';
+import { intervalRunText } from '../../experiment/session.js';
 import { type RunResult, runPolicy } from '../../report/run-result.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -20,17 +23,22 @@ export function registerRun(program: Command): void {
     .option('-s, --seed <n>', 'random seed (integer >= 0)', '1')
     .option('-f, --format <format>', 'table | json | csv', 'table')
     .option('-o, --out <file>', 'write to a file (atomically) instead of stdout')
-    .option('-n, --replicates <n>', 'replicates (1 = a single seeded run)', '1')
+    .option(
+      '-n, --replicates <n>',
+      'paired replicates over the uncertainties (1 = a single seeded run)',
+      String(PAIRED_DEFAULTS.runReplicates),
+    )
     .action(
-      (
+      async (
         scenarioFile: string | undefined,
         opts: { policy?: string; seed: string; format: string; out?: string; replicates: string },
       ) => {
-        intOption('-n', opts.replicates, 1, 1, 1);
+        const n = intOption('-n', opts.replicates, 1, 1, ENSEMBLE_DEFAULTS.maxReplicates);
         const format = choiceOption('--format', opts.format, FORMATS, 'table');
         const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
         const scenario = loadScenario(scenarioFile);
         const policy = loadPolicy(opts.policy, scenario);
+        if (n > 1) return writeOutput(await intervalRunText({ scenario, policy, n, seed, format }), opts.out);
         const result = runPolicy(scenario, policy, seed);
         writeOutput(
           format === 'json'

@@ -57,7 +57,15 @@ export const MarketSpecSchema = z
   })
   .strict();
 
-export const NODE_KINDS = ['precursor-source', 'production', 'transit', 'corridor', 'staging', 'entry', 'market'] as const;
+export const NODE_KINDS = [
+  'precursor-source',
+  'production',
+  'transit',
+  'corridor',
+  'staging',
+  'entry',
+  'market',
+] as const;
 
 /** A node: a country, a region, or a maritime/air corridor. Never a facility. */
 export const NetworkNodeSchema = z
@@ -163,7 +171,10 @@ export const CommodityNetworkEditsSchema = z
 export type CommodityNetworkEdits = z.infer<typeof CommodityNetworkEditsSchema>;
 
 export const NetworkEditsSchema = z
-  .object({ cocaine: CommodityNetworkEditsSchema.optional(), fentanyl: CommodityNetworkEditsSchema.optional() })
+  .object({
+    cocaine: CommodityNetworkEditsSchema.optional(),
+    fentanyl: CommodityNetworkEditsSchema.optional(),
+  })
   .strict();
 export type NetworkEdits = z.infer<typeof NetworkEditsSchema>;
 

@@ -1,0 +1,185 @@
+/**
+ * Benchmarks (figures only, no pass/fail): `npm run bench` (full) or `npm run bench -- --quick`.
+ * (a) one full 2015-2035 run of the default scenario, seed varied every iteration;
+ * (b) a paired ensemble (policy vs no new policy) with annual bands, in-process vs 2 worker threads;
+ * (c) peak memory of a large vs a small ensemble, each in its own child process;
+ * (d) scaling: time against N and against the horizon length.
+ * Targets (issue 4): single run <= 2 ms median; 10k paired <= 20 s on 2 cores with >= 1.8x speed-up;
+ * 100k-replicate memory within 1.5x of 1k.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { canonicalJson, sha256Hex } from '../src/core/hash.js';
+import { prepare, runModel } from '../src/engine/run.js';
+import { type EnsembleSpec, runEnsemble } from '../src/experiment/ensemble.js';
+import { type Executor, InProcessExecutor } from '../src/experiment/executor.js';
+import { WorkerThreadsExecutor } from '../src/experiment/worker-executor.js';
+import { COMPARTMENTS } from '../src/model/health.js';
+import { defaultScenario } from '../src/scenario/default.js';
+import { noPolicy } from '../src/scenario/resolve.js';
+import type { Policy, Scenario } from '../src/scenario/schema.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const POLICY: Policy = {
+  name: 'bench: MOUD + naloxone',
+  levers: [
+    { lever: 'moud-capacity', intensity: 500000, rampMonths: 24 },
+    { lever: 'naloxone', intensity: 5000000 },
+  ],
+};
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function withHorizon(end: string): Scenario {
+  const s = defaultScenario();
+  s.horizon = { ...s.horizon, end };
+  return s;
+}
+
+async function timeEnsemble(spec: EnsembleSpec, executor: Executor): Promise<number> {
+  const t0 = performance.now();
+  await runEnsemble(spec, { executor });
+  return (performance.now() - t0) / 1000;
+}
+
+/** (c) child: run one ensemble and report peak memory as JSON on stdout. */
+async function memoryChild(n: number, threads: number): Promise<void> {
+  let peakHeap = 0;
+  const executor = threads > 1 ? new WorkerThreadsExecutor(threads) : new InProcessExecutor();
+  const t0 = performance.now();
+  await runEnsemble(
+    { scenario: defaultScenario(), arms: [{ name: 'none', policy: noPolicy() }], n, seed: 1 },
+    {
+      executor,
+      onProgress: () => {
+        peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+      },
+    },
+  );
+  await executor.close();
+  const seconds = (performance.now() - t0) / 1000;
+  process.stdout.write(JSON.stringify({ n, maxRssKb: process.resourceUsage().maxRSS, peakHeap, seconds }));
+}
+
+async function main(): Promise<void> {
+  const childAt = args.indexOf('--memory-child');
+  if (childAt >= 0) return memoryChild(Number(args[childAt + 1]), Number(args[childAt + 2]));
+  const cores = availableParallelism();
+  const threads = Math.min(2, cores);
+  console.log(
+    `Crossroads bench (${quick ? 'quick' : 'full'}): node ${process.version}, ${cores} cores available`,
+  );
+
+  // (a) One run.
+  const scenario = defaultScenario();
+  const iterations = quick ? 200 : 1000;
+  const times: number[] = [];
+  let sink = 0;
+  for (let i = 0; i < iterations + 20; i++) {
+    const t0 = performance.now();
+    const out = runModel({ scenario, policy: POLICY, seed: i + 1 });
+    const dt = performance.now() - t0;
+    if (i >= 20) times.push(dt); // 20 warm-up runs
+    sink += out.annual[out.annual.length - 1].deaths.total;
+  }
+  const ref = runModel({ scenario, policy: POLICY, seed: 1 });
+  const checksum = sha256Hex(canonicalJson(ref.annual)).slice(0, 16);
+  const prepared = prepare({ scenario, policy: POLICY, seed: 1 });
+  const leaves = JSON.stringify(ref.annual[0]).match(/:-?\d/g)?.length ?? 0;
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
+  console.log('\n(a) one full run, default scenario 2015-2035, seed varied each iteration (incl. prepare)');
+  console.log(
+    `    model: ${COMPARTMENTS} health compartments, ${prepared.axis.steps} monthly steps, ${leaves} numeric outcomes per year`,
+  );
+  console.log(
+    `    median ${median(times).toFixed(3)} ms, mean ${mean.toFixed(3)} ms, ${(1000 / mean).toFixed(0)} runs/s on one core (${iterations} runs)`,
+  );
+  console.log(`    checksum (seed 1, annual records): ${checksum}  [sink ${Math.round(sink) % 1000}]`);
+
+  // (b) Paired ensemble.
+  const nPaired = quick ? 500 : 10_000;
+  const pairedSpec: EnsembleSpec = {
+    scenario,
+    arms: [
+      { name: POLICY.name, policy: POLICY },
+      { name: 'no new policy', policy: noPolicy() },
+    ],
+    n: nPaired,
+    seed: 1,
+  };
+  const inProcess = await timeEnsemble(pairedSpec, new InProcessExecutor());
+  const pool = new WorkerThreadsExecutor(threads);
+  const pooled = await timeEnsemble(pairedSpec, pool);
+  await pool.close();
+  console.log(
+    `\n(b) paired ensemble, ${nPaired.toLocaleString('en-US')} replicates (${(2 * nPaired).toLocaleString('en-US')} runs), annual bands`,
+  );
+  console.log(
+    `    in-process ${inProcess.toFixed(2)} s; ${threads} worker threads ${pooled.toFixed(2)} s; speed-up ${(inProcess / pooled).toFixed(2)}x`,
+  );
+
+  // (c) Memory, each size in a child process.
+  const big = quick ? 10_000 : 100_000;
+  const small = 1000;
+  const self = fileURLToPath(import.meta.url);
+  const measure = (n: number) =>
+    JSON.parse(
+      execFileSync(process.execPath, [self, '--memory-child', String(n), String(threads)], {
+        encoding: 'utf8',
+      }),
+    ) as {
+      n: number;
+      maxRssKb: number;
+      peakHeap: number;
+      seconds: number;
+    };
+  const ms = measure(small);
+  const mb = measure(big);
+  console.log(`\n(c) peak memory, one-arm ensemble on ${threads} threads, each in a child process`);
+  for (const m of [ms, mb]) {
+    console.log(
+      `    N = ${m.n.toLocaleString('en-US').padStart(7)}: max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, peak main heap ${(m.peakHeap / 2 ** 20).toFixed(0)} MB (${m.seconds.toFixed(1)} s)`,
+    );
+  }
+  console.log(
+    `    ratio ${big.toLocaleString('en-US')} / ${small.toLocaleString('en-US')}: RSS ${(mb.maxRssKb / ms.maxRssKb).toFixed(2)}x, heap ${(mb.peakHeap / ms.peakHeap).toFixed(2)}x`,
+  );
+
+  // (d) Scaling, in-process, one arm.
+  console.log('\n(d) scaling, one arm, in-process');
+  console.log('    N       horizon   seconds   ms per replicate-year');
+  const inproc = new InProcessExecutor();
+  const ns = quick ? [100, 200, 400] : [500, 1000, 2000, 4000];
+  for (const n of ns) {
+    const s = await timeEnsemble({ scenario, arms: [{ name: 'p', policy: POLICY }], n, seed: 2 }, inproc);
+    console.log(
+      `    ${String(n).padEnd(7)} 2035-12   ${s.toFixed(2).padStart(7)}   ${((1000 * s) / (n * 21)).toFixed(3)}`,
+    );
+  }
+  const nH = quick ? 100 : 1000;
+  for (const end of ['2030-12', '2035-12', '2050-12']) {
+    const years = Number(end.slice(0, 4)) - 2015 + 1;
+    const s = await timeEnsemble(
+      { scenario: withHorizon(end), arms: [{ name: 'p', policy: POLICY }], n: nH, seed: 2 },
+      inproc,
+    );
+    console.log(
+      `    ${String(nH).padEnd(7)} ${end}   ${s.toFixed(2).padStart(7)}   ${((1000 * s) / (nH * years)).toFixed(3)}`,
+    );
+  }
+  console.log(
+    '\nFigures only; no pass/fail. Targets: (a) <= 2 ms; (b) 10k paired <= 20 s on 2 cores, >= 1.8x; (c) <= 1.5x.',
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

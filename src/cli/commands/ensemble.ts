@@ -1,0 +1,164 @@
+/** `crossroads ensemble`: quantile bands of every outcome over the declared uncertainties. */
+
+import type { Command } from 'commander';
+import { CrossroadsError } from '../../core/errors.js';
+import { loadAcceptedSets } from '../../experiment/accepted-file.js';
+import { setupChunk } from '../../experiment/chunk.js';
+import {
+  ENSEMBLE_DEFAULTS,
+  type EnsembleResult,
+  type EnsembleSpec,
+  ensembleJob,
+} from '../../experiment/ensemble.js';
+import { selectOutcomes } from '../../experiment/outcomes.js';
+import { writeFileAtomic } from '../../experiment/output.js';
+import { FORMATS, render } from '../../experiment/report.js';
+import { DESIGNS, type Design } from '../../experiment/sampling.js';
+import { runSession } from '../../experiment/session.js';
+import { checkThreads, maxThreads } from '../../experiment/worker-executor.js';
+import { loadPolicy, loadScenario } from '../inputs.js';
+import { choiceOption, intOption, MAX_SEED } from '../options.js';
+
+/** Options shared by `ensemble` and `compare`. */
+export interface EnsembleFlags {
+  replicates: string;
+  seed: string;
+  threads?: string;
+  design: string;
+  format: string;
+  out?: string;
+  monthly?: boolean;
+  quantiles: string;
+  outcomes?: string;
+  replicatesFile?: string;
+  accepted?: string;
+  progress: boolean;
+}
+
+/** Add the shared options to a command. */
+export function ensembleOptions(cmd: Command, defaultN: number): Command {
+  return cmd
+    .option(
+      '-n, --replicates <n>',
+      `replicates (1 to ${ENSEMBLE_DEFAULTS.maxReplicates.toLocaleString('en-US')})`,
+      String(defaultN),
+    )
+    .option('-s, --seed <n>', 'random seed (integer >= 0)', String(ENSEMBLE_DEFAULTS.seed))
+    .option(
+      '-t, --threads <n>',
+      `worker threads, 1 = in-process (default: 1 for small runs, else all ${maxThreads()} cores)`,
+    )
+    .option('--design <design>', DESIGNS.join(' | '), ENSEMBLE_DEFAULTS.design)
+    .option('-f, --format <format>', 'table | json | csv', 'table')
+    .option('-o, --out <file>', 'write to a file (atomically) instead of stdout')
+    .option('--monthly', 'also band the monthly series')
+    .option(
+      '-q, --quantiles <list>',
+      'band percentiles',
+      ENSEMBLE_DEFAULTS.quantiles.map((q) => q * 100).join(','),
+    )
+    .option(
+      '--outcomes <list>',
+      'outcomes (or prefixes) shown in table and CSV, e.g. deaths.total,costUsd; JSON has all',
+    )
+    .option(
+      '--replicates-file <file.csv>',
+      'also write per-replicate parameter draws and summary outcomes (CSV)',
+    )
+    .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
+    .option('--no-progress', 'no progress output on stderr');
+}
+
+/** Parse `5,25,50,75,95` (percentiles) into quantiles. */
+export function parseQuantiles(raw: string, flag = '--quantiles'): number[] {
+  const parts = raw.split(',').map((s) => s.trim());
+  const qs = parts.map((p) => (/^\d+(\.\d+)?$/.test(p) ? Number(p) / 100 : Number.NaN));
+  if (
+    qs.length === 0 ||
+    qs.length > 20 ||
+    qs.some((q) => !(q > 0 && q < 1)) ||
+    new Set(qs).size !== qs.length
+  ) {
+    throw new CrossroadsError('cli', [
+      {
+        path: flag,
+        value: raw,
+        expected: 'up to 20 distinct percentiles strictly between 0 and 100, e.g. 5,25,50,75,95',
+      },
+    ]);
+  }
+  return qs.sort((a, b) => a - b);
+}
+
+/** Parse the shared flags into spec parts and session options. */
+export function parseEnsembleFlags(opts: EnsembleFlags) {
+  const n = intOption('-n', opts.replicates, 1, 1, ENSEMBLE_DEFAULTS.maxReplicates);
+  const seed = intOption('--seed', opts.seed, ENSEMBLE_DEFAULTS.seed, 0, MAX_SEED);
+  const threads =
+    opts.threads === undefined
+      ? undefined
+      : checkThreads(intOption('--threads', opts.threads, 1, 1, Number.MAX_SAFE_INTEGER), '--threads');
+  const design = choiceOption<Design>('--design', opts.design, DESIGNS, ENSEMBLE_DEFAULTS.design);
+  const format = choiceOption('--format', opts.format, FORMATS, 'table');
+  const quantiles = parseQuantiles(opts.quantiles);
+  const outcomes = opts.outcomes
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const loaded = loadAcceptedSets(opts.accepted);
+  return { n, seed, threads, design, format, quantiles, outcomes, loaded };
+}
+
+/** Check an outcome selection before running (a deterministic probe run gives the outcome names). */
+export function checkOutcomes(spec: EnsembleSpec, outcomes: string[] | undefined): string[] | undefined {
+  return outcomes ? selectOutcomes(setupChunk(ensembleJob(spec)).layout, outcomes) : undefined;
+}
+
+/** Render and write (atomically with --out). */
+export function emit(
+  result: EnsembleResult,
+  format: (typeof FORMATS)[number],
+  selected: string[] | undefined,
+  out?: string,
+): void {
+  const text = render(result, format, selected);
+  if (out) writeFileAtomic(out, text, '--out');
+  else process.stdout.write(text);
+}
+
+/** Register the command. */
+export function registerEnsemble(program: Command): void {
+  ensembleOptions(
+    program
+      .command('ensemble')
+      .description(
+        'quantile bands of every outcome per year over the declared uncertainties (parameters and events)',
+      )
+      .argument('[scenario]', 'scenario file (YAML or JSON); the built-in default when omitted')
+      .option('-p, --policy <file|name>', 'policy file or shipped policy name; no new policy when omitted'),
+    1000,
+  ).action(async (scenarioFile: string | undefined, opts: EnsembleFlags & { policy?: string }) => {
+    const f = parseEnsembleFlags(opts);
+    const scenario = loadScenario(scenarioFile);
+    const policy = loadPolicy(opts.policy, scenario);
+    const spec: EnsembleSpec = {
+      scenario,
+      arms: [{ name: policy.name, policy }],
+      n: f.n,
+      seed: f.seed,
+      design: f.design,
+      accepted: f.loaded.accepted,
+      acceptedSource: f.loaded.source,
+      monthly: opts.monthly ?? false,
+      quantiles: f.quantiles,
+    };
+    const selected = checkOutcomes(spec, f.outcomes);
+    const result = await runSession(spec, {
+      threads: f.threads,
+      label: 'crossroads ensemble',
+      progress: opts.progress,
+      replicatesFile: opts.replicatesFile,
+    });
+    emit(result, f.format, selected, opts.out);
+  });
+}

@@ -1,0 +1,209 @@
+/**
+ * The interval form of `crossroads run`: the policy against no new policy as a paired ensemble
+ * (`runPairedEnsemble`), in the shape of the single run's result. `annual[i].deaths.total` etc. are
+ * medians over the replicates, with `annual[i].bands` beside them; `counterfactual.annual` is the
+ * no-new-policy arm; `difference.annual` is policy - no new policy per replicate, with `pBeats`
+ * (P(the policy is better), ties half). Deaths averted = no new policy - policy, banded from the
+ * same paired sketches.
+ */
+
+import type { QuantileSketch } from '../analysis/quantile-sketch.js';
+import { type Manifest, makeManifest } from '../report/manifest.js';
+import { noPolicy } from '../scenario/resolve.js';
+import type { Policy, Scenario } from '../scenario/schema.js';
+import type { EnsembleManifest, EnsembleResult, RunEnsembleOptions } from './ensemble.js';
+import { runPairedEnsemble } from './paired.js';
+import { fmt } from './report.js';
+import type { AcceptedSets } from './sampling.js';
+import { bandKey, type PeriodView } from './views.js';
+
+/** Settings of an interval run. */
+export interface IntervalRunSpec {
+  scenario: Scenario;
+  policy: Policy;
+  n: number;
+  seed: number;
+  accepted?: AcceptedSets | null;
+  acceptedSource?: string;
+  quantiles?: readonly number[];
+}
+
+/** The interval result of `crossroads run`. */
+export interface IntervalRunResult {
+  manifest: Manifest;
+  ensemble: EnsembleManifest;
+  quantiles: number[];
+  annual: PeriodView[];
+  counterfactual: { annual: PeriodView[] };
+  difference: { annual: PeriodView[] };
+  summary: {
+    period: [number, number];
+    /** Medians over replicates; `averted` is the median of the per-replicate paired difference. */
+    deaths: { policy: number; counterfactual: number; averted: number };
+    costUsd: number;
+    discountRate: number;
+    /** Median cost / median deaths averted (a ratio of medians); null when the median averts none. */
+    costPerDeathAverted: number | null;
+    /** P(fewer deaths over the period with the policy than without), ties half. */
+    pFewerDeaths: number;
+    bands: {
+      deaths: {
+        policy: Record<string, number>;
+        counterfactual: Record<string, number>;
+        averted: Record<string, number>;
+      };
+      costUsd: Record<string, number>;
+    };
+  };
+  /** The underlying paired ensemble. */
+  result: EnsembleResult;
+}
+
+/** Band of -(difference): quantile q of "averted" is minus quantile 1 - q of the difference sketch. */
+function negatedBand(s: QuantileSketch, quantiles: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const q of quantiles) out[bandKey(q)] = -s.quantile(1 - q);
+  return out;
+}
+
+function bandOf(s: QuantileSketch, quantiles: readonly number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const q of quantiles) out[bandKey(q)] = s.quantile(q);
+  return out;
+}
+
+/** Run the policy and no new policy as a paired ensemble. */
+export async function runPolicyInterval(
+  spec: IntervalRunSpec,
+  options: RunEnsembleOptions = {},
+): Promise<IntervalRunResult> {
+  const paired = await runPairedEnsemble(
+    {
+      scenario: spec.scenario,
+      a: { name: spec.policy.name, policy: spec.policy },
+      b: { name: 'no new policy', policy: noPolicy() },
+      n: spec.n,
+      seed: spec.seed,
+      accepted: spec.accepted ?? null,
+      acceptedSource: spec.acceptedSource,
+      quantiles: spec.quantiles,
+    },
+    options,
+  );
+  const r = paired.ensemble;
+  const { layout, quantiles, sketches } = r;
+  const cells = layout.cells;
+  const base = cells - layout.summaries.length;
+  const find = (outcome: string) => {
+    const k = layout.summaries.findIndex((s) => s.outcome === outcome && s.statistic === 'sum');
+    if (k < 0) throw new Error(`experiment/run-interval: no summary of ${outcome}`);
+    return { k, c: base + k, s: layout.summaries[k] };
+  };
+  const deaths = find('deaths.total');
+  const cost = find('costUsd');
+  const diffSketch = (c: number) => sketches[2 * cells + c];
+  const averted = -diffSketch(deaths.c).quantile(0.5);
+  const costMedian = r.arms[0].stats[cost.c].median;
+  return {
+    manifest: makeManifest(spec.scenario, spec.policy, spec.seed, spec.n),
+    ensemble: paired.manifest,
+    quantiles,
+    annual: paired.a.annual,
+    counterfactual: { annual: paired.b.annual },
+    difference: { annual: paired.difference.annual },
+    summary: {
+      period: deaths.s.years,
+      deaths: {
+        policy: r.arms[0].stats[deaths.c].median,
+        counterfactual: r.arms[1].stats[deaths.c].median,
+        averted,
+      },
+      costUsd: costMedian,
+      discountRate: spec.scenario.economics.discountRate,
+      costPerDeathAverted: averted > 0.5 ? costMedian / averted : null,
+      pFewerDeaths: r.difference?.pBeats[deaths.c] ?? 0.5,
+      bands: {
+        deaths: {
+          policy: bandOf(sketches[deaths.c], quantiles),
+          counterfactual: bandOf(sketches[cells + deaths.c], quantiles),
+          averted: negatedBand(diffSketch(deaths.c), quantiles),
+        },
+        costUsd: bandOf(sketches[cost.c], quantiles),
+      },
+    },
+    result: r,
+  };
+}
+
+/** JSON form (without the sketches). */
+export function intervalJson(r: IntervalRunResult): string {
+  const { result: _omit, ...doc } = r;
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+/** Human-readable form: medians per year with the deaths-averted band, then the summary. */
+export function intervalTable(r: IntervalRunResult): string {
+  const { result } = r;
+  const { layout, sketches, quantiles } = result;
+  const nA = layout.annualLeaves.length;
+  const k = layout.annualLeaves.indexOf('deaths.total');
+  const kc = layout.annualLeaves.indexOf('costUsd');
+  const cells = layout.cells;
+  const lo = quantiles[0];
+  const hi = quantiles[quantiles.length - 1];
+  const first = r.summary.period[0];
+  const head = [
+    'year',
+    'deaths: no new policy',
+    'deaths: policy',
+    'averted',
+    `averted ${bandKey(lo)}..${bandKey(hi)}`,
+    'P(fewer deaths)',
+    'cost (USD 2024)',
+  ];
+  const rows = layout.years.map((y, i) => {
+    const c = i * nA + k;
+    const d = sketches[2 * cells + c];
+    const av = -d.quantile(0.5);
+    return [
+      String(y) + (y < first ? ' ' : '*'),
+      fmt(result.arms[1].stats[c].median),
+      fmt(result.arms[0].stats[c].median),
+      fmt(av),
+      `${fmt(-d.quantile(1 - lo))} .. ${fmt(-d.quantile(1 - hi))}`,
+      y < first ? '-' : `${Math.round((result.difference?.pBeats[c] ?? 0.5) * 100)}%`,
+      kc >= 0 && result.arms[0].stats[i * nA + kc].median > 0
+        ? usd(result.arms[0].stats[i * nA + kc].median)
+        : '-',
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const s = r.summary;
+  const band = (b: Record<string, number>) => `${fmt(b[bandKey(lo)])} .. ${fmt(b[bandKey(hi)])}`;
+  const m = r.ensemble;
+  const lines = [
+    `Crossroads ${r.manifest.version} (model ${r.manifest.modelVersion}) - scenario "${r.manifest.scenario.name}", policy "${r.manifest.policy.name}", seed ${r.manifest.seed}, ${m.n.toLocaleString('en-US')} paired replicates`,
+    '',
+    line(head),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+    '',
+    "* projection years (policy may act). Medians over replicates; both arms share each replicate's parameters and random numbers.",
+    `${s.period[0]}-${s.period[1]}: deaths ${fmt(s.deaths.counterfactual)} without the policy (${band(s.bands.deaths.counterfactual)}), ${fmt(s.deaths.policy)} with it (${band(s.bands.deaths.policy)}).`,
+    `Deaths averted ${fmt(s.deaths.averted)} (${bandKey(lo)}..${bandKey(hi)}: ${band(s.bands.deaths.averted)}); P(fewer deaths with the policy) ${Math.round(s.pFewerDeaths * 100)}%.`,
+    `Cost ${usd(s.costUsd)} (${usd(s.bands.costUsd[bandKey(lo)])} .. ${usd(s.bands.costUsd[bandKey(hi)])}); cost per death averted (median cost / median averted): ${s.costPerDeathAverted === null ? 'n/a' : usd(s.costPerDeathAverted)}.`,
+    `Bands: ${bandKey(lo)}-${bandKey(hi)} of ${m.n.toLocaleString('en-US')} replicates over parameter uncertainty and process noise, each within ±${m.bands.alpha * 100}% (DDSketch). -n 1 gives the single seeded run.`,
+    ...m.parameters.notes.map((n) => `Note: ${n}.`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function usd(x: number): string {
+  const a = Math.abs(x);
+  if (a >= 1e9) return `$${(x / 1e9).toFixed(2)}B`;
+  if (a >= 1e6) return `$${(x / 1e6).toFixed(1)}M`;
+  if (a >= 1e3) return `$${(x / 1e3).toFixed(1)}k`;
+  return `$${x.toFixed(0)}`;
+}

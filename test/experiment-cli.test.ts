@@ -1,0 +1,135 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
+
+let out = '';
+let err = '';
+beforeEach(() => {
+  out = '';
+  err = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err += String(s);
+    return true;
+  });
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = 0;
+});
+
+describe('crossroads ensemble', () => {
+  it('prints JSON with medians in the model shape and bands beside, and plain progress off a TTY', async () => {
+    expect(
+      await main(['ensemble', '-p', 'naloxone-scale-up', '-n', '6', '--format', 'json', '-q', '10,50,90']),
+    ).toBe(0);
+    const doc = JSON.parse(out);
+    expect(doc.manifest.n).toBe(6);
+    expect(doc.manifest.bands.alpha).toBeGreaterThan(0);
+    const last = doc.annual[doc.annual.length - 1];
+    expect(typeof last.deaths.total).toBe('number');
+    expect(Object.keys(last.bands.deaths.total)).toEqual(['mean', 'p10', 'p50', 'p90']);
+    expect(
+      doc.summary.find((s: { outcome: string }) => s.outcome === 'deaths.total').bands.p90,
+    ).toBeGreaterThan(0);
+    expect(err).toMatch(/crossroads ensemble: 6\/6 replicates \(100%\)/);
+  });
+  it('writes CSV and per-replicate rows atomically, leaving no temporary files', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossroads-ens-'));
+    const file = join(dir, 'bands.csv');
+    const reps = join(dir, 'replicates.csv');
+    expect(
+      await main([
+        'ensemble',
+        '-n',
+        '5',
+        '-f',
+        'csv',
+        '-o',
+        file,
+        '--replicates-file',
+        reps,
+        '--outcomes',
+        'deaths.total',
+        '--no-progress',
+      ]),
+    ).toBe(0);
+    const csv = readFileSync(file, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('section,arm,period,outcome,statistic,direction,mean,min,max,p5,p25,p50,p75,p95');
+    expect(csv.slice(1).every((l) => l.includes('deaths.total'))).toBe(true);
+    const rows = readFileSync(reps, 'utf8').trim().split('\n');
+    expect(rows).toHaveLength(6);
+    expect(rows[0].startsWith('replicate,')).toBe(true);
+    expect(rows[5].startsWith('4,')).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['bands.csv', 'replicates.csv']);
+  });
+  it('gives one clear line for bad flags', async () => {
+    const cases: [string[], RegExp][] = [
+      [['ensemble', '-n', '0'], /-n: got "0", expected an integer between 1 and 1000000/],
+      [['ensemble', '-n', '100000000'], /-n: got "100000000", expected an integer between 1 and 1000000/],
+      [
+        ['ensemble', '--threads', '4096'],
+        /--threads: got 4096, expected an integer from 1 to \d+ \(the cores/,
+      ],
+      [
+        ['ensemble', '-n', '2', '--outcomes', 'deaths.bogus'],
+        /--outcomes: got "deaths.bogus", expected an outcome name/,
+      ],
+      [
+        ['ensemble', '-p', 'no-such-policy'],
+        /--policy: got "no-such-policy", expected a policy file or one of the shipped/,
+      ],
+      [['compare', 'none', 'no-such-policy'], /POLICY_B: got "no-such-policy"/],
+      [['ensemble', '-q', '5,150'], /--quantiles: got "5,150"/],
+    ];
+    for (const [args, pattern] of cases) {
+      err = '';
+      expect(await main([...args, '--no-progress'])).toBe(2);
+      expect(err).toMatch(pattern);
+      expect(err.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('crossroads compare', () => {
+  it('reports both arms, the paired difference and P(A beats B)', async () => {
+    expect(await main(['compare', 'moud-expansion', 'none', '-n', '6', '--no-progress'])).toBe(0);
+    expect(out).toMatch(/Paired comparison/);
+    expect(out).toMatch(/P\(A beats B\)/);
+    expect(out).toMatch(/deaths.total, 2026-2035 cumulative/);
+  });
+  it('emits JSON with a, b and the difference', async () => {
+    expect(
+      await main(['compare', 'naloxone-scale-up', 'none', '-n', '4', '-f', 'json', '--no-progress']),
+    ).toBe(0);
+    const doc = JSON.parse(out);
+    expect(doc.manifest.kind).toBe('paired');
+    const d = doc.difference.summary.find((s: { outcome: string }) => s.outcome === 'deaths.total');
+    expect(d.pBeats).toBeGreaterThanOrEqual(0);
+    expect(doc.difference.annual[20].pBeats.deaths.total).toBeGreaterThanOrEqual(0);
+  });
+});
+
+describe('crossroads run with intervals', () => {
+  it('shows the paired ensemble by default for -n > 1 and keeps medians at the model paths in JSON', async () => {
+    expect(await main(['run', '-p', 'moud-expansion', '-n', '5', '-f', 'json'])).toBe(0);
+    const doc = JSON.parse(out);
+    expect(doc.manifest.replicates).toBe(5);
+    expect(typeof doc.annual[20].deaths.total).toBe('number');
+    expect(doc.annual[20].bands.deaths.total.p95).toBeGreaterThanOrEqual(
+      doc.annual[20].bands.deaths.total.p5,
+    );
+    expect(doc.counterfactual.annual).toHaveLength(21);
+    expect(doc.summary.bands.deaths.averted.p5).toBeLessThanOrEqual(doc.summary.bands.deaths.averted.p95);
+  });
+  it('prints the interval table', async () => {
+    expect(await main(['run', '-p', 'moud-expansion', '-n', '4'])).toBe(0);
+    expect(out).toMatch(/Deaths averted/);
+    expect(out).toMatch(/P\(fewer deaths/);
+  });
+});
