@@ -277,6 +277,117 @@ describe('quantile-sketch accuracy', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// Exact mode (count <= exactCap)
+// ---------------------------------------------------------------------------------------------
+
+describe('quantile-sketch exact mode', () => {
+  it('returns exactly the sorted-array quantile for every rank while N <= exactCap', () => {
+    const rand = prng(2718);
+    for (const [name, draw] of Object.entries(DISTRIBUTIONS)) {
+      for (const n of [1, 2, 3, 10, 99, 100, 1000, DEFAULTS.exactCap]) {
+        const values = generate(n, rand, draw);
+        const sketch = sketchOf(values);
+        const sorted = Float64Array.from(values).sort();
+        expect(sketch.isExact, `${name} n=${n}`).toBe(true);
+        expect(sketch.bucketCount).toBe(0);
+        const qs = [...QS, ...Array.from({ length: 50 }, () => rand())];
+        if (n <= 1000) for (let i = 0; i < n; i++) qs.push(n === 1 ? 0 : i / (n - 1));
+        for (const q of qs) {
+          const expected = exactQuantile(sorted, q);
+          expect(Object.is(sketch.quantile(q), expected === 0 ? 0 : expected), `${name} n=${n} q=${q}`).toBe(
+            true,
+          );
+        }
+        expect(sketch.serialise().exact).toEqual(Array.from(sorted, (v) => (v === 0 ? 0 : v)));
+        expect(sketch.min).toBe(sorted[0]);
+        expect(sketch.max).toBe(sorted[n - 1]);
+      }
+    }
+  });
+
+  it('separates the medians of two small arms whose difference is far below the bucket width', () => {
+    // 100 replicates of ~110,000 deaths: the 0.5 % bucket width (~±550) dwarfs a 37-death effect.
+    const rand = prng(1100);
+    const counterfactual = generate(100, rand, (r) => Math.round(110_000 + 400 * normal(r)));
+    const policy = counterfactual.map((v) => v - 37);
+    const a = sketchOf(counterfactual);
+    const b = sketchOf(policy);
+    const sortedA = Float64Array.from(counterfactual).sort();
+    for (const q of BAND_QS) {
+      expect(a.quantile(q)).toBe(exactQuantile(sortedA, q));
+      expect(a.quantile(q) - b.quantile(q)).toBe(37);
+    }
+    // The pure DDSketch (exactCap = 0) cannot resolve the effect at some quantiles.
+    const bucketA = sketchOf(counterfactual, undefined, undefined, 0);
+    const bucketB = sketchOf(policy, undefined, undefined, 0);
+    expect(BAND_QS.some((q) => bucketA.quantile(q) - bucketB.quantile(q) !== 37)).toBe(true);
+  });
+
+  it('switches to buckets exactly when the count exceeds exactCap, by add or by merge', () => {
+    const cap = 50;
+    const values = generate(cap + 1, prng(6), DISTRIBUTIONS.signedWithZeros);
+    const atCap = sketchOf(values.subarray(0, cap), undefined, undefined, cap);
+    expect(atCap.isExact).toBe(true);
+    expect(atCap.bufferCapacity).toBe(cap);
+    const byAdd = atCap.clone();
+    byAdd.add(values[cap]);
+    expect(byAdd.isExact).toBe(false);
+    expect(byAdd.bufferCapacity).toBe(0);
+    expect(byAdd.serialise().exact).toBeNull();
+    const reference = key(byAdd);
+    expect(key(sketchOf(values, undefined, undefined, cap))).toBe(reference);
+    // Within alpha after the switch (the buckets hold every value, buffered ones included).
+    expectWithinAlpha(values, byAdd, QS);
+    const one = sketchOf([values[cap]], undefined, undefined, cap);
+    const left = atCap.clone();
+    left.merge(one);
+    expect(key(left)).toBe(reference);
+    const right = one.clone();
+    right.merge(atCap);
+    expect(key(right)).toBe(reference);
+    // exactCap = 0: bucket mode from the first value.
+    const pure = sketchOf([5], undefined, undefined, 0);
+    expect(pure.isExact).toBe(false);
+    expect(pure.bufferCapacity).toBe(0);
+  });
+
+  it('is unaffected by quantile queries, serialisation and cloning between adds', () => {
+    const values = generate(300, prng(12), DISTRIBUTIONS.signedHeavyTail);
+    const reference = key(sketchOf(values));
+    const sketch = QuantileSketch.create();
+    for (let i = 0; i < values.length; i++) {
+      sketch.add(values[i]);
+      if (i % 17 === 0) {
+        sketch.quantile(0.5);
+        sketch.serialise();
+        const copy = sketch.clone();
+        copy.add(1e9);
+        expect(copy.count).toBe(sketch.count + 1);
+      }
+    }
+    expect(key(sketch)).toBe(reference);
+  });
+
+  it('round-trips exact sketches through JSON and structured clone, folding -0 into 0', () => {
+    const sketch = sketchOf([2.5, -0, 1e-310, -7, 0, 2.5]);
+    const data = sketch.serialise();
+    expect(data.exact).toEqual([-7, 0, 0, 1e-310, 2.5, 2.5]);
+    expect(Object.is(data.exact?.[1], 0)).toBe(true);
+    for (const back of [
+      QuantileSketch.deserialise(JSON.parse(JSON.stringify(data))),
+      QuantileSketch.deserialise(structuredClone(data)),
+    ]) {
+      expect(back.serialise()).toEqual(data);
+      expect(back.quantiles(QS)).toEqual(sketch.quantiles(QS));
+      expect(back.mean).toBe(sketch.mean);
+    }
+    // A structured-clone -0 in the exact list is accepted and canonicalised.
+    const negZero = { ...data, exact: [-7, -0, 0, 1e-310, 2.5, 2.5] };
+    expect(QuantileSketch.deserialise(negZero).serialise()).toEqual(data);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // Merge-order independence (bit-for-bit)
 // ---------------------------------------------------------------------------------------------
 
@@ -327,6 +438,69 @@ describe('quantile-sketch merging', () => {
         expect(key(mergeAll(shuffle(wired, rand)))).toBe(reference);
         const cloned = parts.map((p) => QuantileSketch.deserialise(structuredClone(p.serialise())));
         expect(key(treeMerge(cloned))).toBe(reference);
+      }
+    });
+  }
+
+  /** Merge random pairs from the pool (on clones) until one sketch remains: an arbitrary grouping. */
+  function randomGroupMerge(sketches: QuantileSketch[], rand: () => number): QuantileSketch {
+    const pool = sketches.map((s) => s.clone());
+    while (pool.length > 1) {
+      const i = Math.floor(rand() * pool.length);
+      const [a] = pool.splice(i, 1);
+      const j = Math.floor(rand() * pool.length);
+      if (rand() < 0.5) {
+        pool[j].merge(a);
+      } else {
+        a.merge(pool[j]);
+        pool[j] = a;
+      }
+    }
+    return pool[0];
+  }
+
+  for (const exactCap of [64, 1000, DEFAULTS.exactCap]) {
+    it(`is identical whatever the grouping when parts below exactCap = ${exactCap} merge above it`, () => {
+      const rand = prng(exactCap);
+      for (const n of [exactCap - 1, exactCap, exactCap + 1, 3 * exactCap + 7]) {
+        const values = generate(n, rand, (r) =>
+          r() < 0.1 ? 0 : (r() < 0.3 ? -1 : 1) * Math.exp(3 * normal(r)),
+        );
+        const whole = sketchOf(values, undefined, undefined, exactCap);
+        const reference = key(whole);
+        expect(whole.isExact).toBe(n <= exactCap);
+        const fewest = Math.max(2, Math.ceil(n / exactCap));
+        for (const k of [fewest, fewest + 1, 5, 16]) {
+          // k shuffled chunks of near-equal size, each at most exactCap values.
+          const shuffled = shuffle(Array.from(values), rand);
+          const parts = Array.from({ length: k }, (_, w) =>
+            sketchOf(
+              shuffled.slice(Math.floor((w * n) / k), Math.floor(((w + 1) * n) / k)),
+              undefined,
+              undefined,
+              exactCap,
+            ),
+          );
+          for (const p of parts) expect(p.isExact).toBe(true);
+          expect(parts.reduce((t, p) => t + p.count, 0)).toBe(n);
+          expect(key(mergeAll(parts))).toBe(reference);
+          expect(key(mergeAll(parts.slice().reverse()))).toBe(reference);
+          expect(key(treeMerge(shuffle(parts, rand)))).toBe(reference);
+          for (let t = 0; t < 3; t++) expect(key(randomGroupMerge(parts, rand))).toBe(reference);
+          const wired = parts.map((p) =>
+            QuantileSketch.deserialise(JSON.parse(JSON.stringify(p.serialise()))),
+          );
+          expect(key(randomGroupMerge(wired, rand))).toBe(reference);
+        }
+        // Interleaved adds and merges, and self-merge across the cap.
+        const half = Math.floor(n / 2);
+        const mixed = sketchOf(values.subarray(0, 1), undefined, undefined, exactCap);
+        mixed.merge(sketchOf(values.subarray(half), undefined, undefined, exactCap));
+        mixed.addMany(values.subarray(1, half));
+        expect(key(mixed)).toBe(reference);
+        const doubled = whole.clone();
+        doubled.merge(doubled);
+        expect(key(doubled)).toBe(key(sketchOf([...values, ...values], undefined, undefined, exactCap)));
       }
     });
   }
@@ -550,26 +724,22 @@ describe('quantile-sketch errors', () => {
     const good = sketchOf([3, -2, 0, 3.5]).serialise();
     expect(good.exact).toEqual([-2, 0, 3, 3.5]);
     expect(QuantileSketch.deserialise(structuredClone(good)).serialise()).toEqual(good);
-    const mutate = (f: (d: SerialisedQuantileSketch) => void): unknown => {
-      const d = structuredClone(good);
-      f(d);
-      return d;
-    };
+    const patch = (changes: Record<string, unknown>): unknown => ({ ...structuredClone(good), ...changes });
     const cases: Array<[unknown, RegExp]> = [
-      [mutate((d) => void (d.exact = null)), /exact must be an array of count = 4/],
-      [mutate((d) => void (d.exact = [-2, 0, 3])), /exact must be an array of count = 4/],
-      [mutate((d) => void (d.exact = [-2, 3, 0, 3.5])), /exact must be sorted ascending/],
-      [mutate((d) => void (d.exact = [-2, 0, 3, Number.NaN])), /exact must hold finite numbers/],
-      [mutate((d) => void (d.exact = [-2, 0, 3, '3.5' as unknown as number])), /exact must hold finite numbers/],
-      [mutate((d) => void (d.zeroCount = 1)), /must be 0 and empty while the values are kept exactly/],
+      [patch({ exact: null }), /exact must be an array of count = 4/],
+      [patch({ exact: [-2, 0, 3] }), /exact must be an array of count = 4/],
+      [patch({ exact: [-2, 3, 0, 3.5] }), /exact must be sorted ascending/],
+      [patch({ exact: [-2, 0, 3, Number.NaN] }), /exact must hold finite numbers/],
+      [patch({ exact: [-2, 0, 3, '3.5'] }), /exact must hold finite numbers/],
+      [patch({ zeroCount: 1 }), /must be 0 and empty while the values are kept exactly/],
       [
-        mutate((d) => void (d.positive = { offset: 5, counts: [1] })),
+        patch({ positive: { offset: 5, counts: [1] } }),
         /must be 0 and empty while the values are kept exactly/,
       ],
-      [mutate((d) => void (d.min = -3)), /min\/max must equal the first and last exact values/],
-      [mutate((d) => void (d.max = null)), /min\/max must equal the first and last exact values/],
-      [mutate((d) => void (d.sum = sketchOf([1]).serialise().sum)), /sum must equal the exact sum/],
-      [mutate((d) => void (d.exactCap = 3)), /exact must be null when count > exactCap/],
+      [patch({ min: -3 }), /min\/max must equal the first and last exact values/],
+      [patch({ max: null }), /min\/max must equal the first and last exact values/],
+      [patch({ sum: sketchOf([1]).serialise().sum }), /sum must equal the exact sum/],
+      [patch({ exactCap: 3 }), /exact must be null when count > exactCap/],
     ];
     for (const [b, message] of cases) {
       expect(() => QuantileSketch.deserialise(b)).toThrow(/^analysis\/quantile-sketch: cannot deserialise/);
@@ -577,6 +747,8 @@ describe('quantile-sketch errors', () => {
     }
     const empty = QuantileSketch.create().serialise();
     expect(empty.exact).toEqual([]);
-    expect(() => QuantileSketch.deserialise({ ...empty, min: 0 })).toThrow(/must be null for an empty sketch/);
+    expect(() => QuantileSketch.deserialise({ ...empty, min: 0 })).toThrow(
+      /must be null for an empty sketch/,
+    );
   });
 });

@@ -561,7 +561,8 @@ export class QuantileSketch {
       } else if (d.min !== sketch.lo || d.max !== sketch.hi) {
         throw bad('min/max', 'must equal the first and last exact values');
       }
-      if (!sameSum(sum, sketch.exactSum.serialise())) throw bad('sum', 'must equal the exact sum of the values');
+      if (!sameSum(sum, sketch.exactSum.serialise()))
+        throw bad('sum', 'must equal the exact sum of the values');
       return sketch;
     }
     if (d.exact !== null) throw bad('exact', 'must be null when count > exactCap');

@@ -86,6 +86,21 @@ export function freeParameters(scenario: Scenario): string[] {
   return list;
 }
 
+/**
+ * Parameters of the posterior sample: the free parameters, then every other parameter with a range
+ * that shapes the historical deaths (ids starting `health.` or `naloxone.`). Lever-only parameters
+ * (costs, prevention, drug checking) and the supply side do not change 2015-2022 deaths and are
+ * drawn from their declared distributions by ensembles instead.
+ */
+export function posteriorParameters(scenario: Scenario): string[] {
+  const free = freeParameters(scenario);
+  const others = Object.entries(scenario.parameters)
+    .filter(([id, p]) => !free.includes(id) && p.range && p.range[1] > p.range[0])
+    .filter(([id]) => id.startsWith('health.') || id.startsWith('naloxone.'))
+    .map(([id]) => id);
+  return [...free, ...others];
+}
+
 interface Bound {
   lo: number;
   hi: number;
@@ -158,8 +173,8 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
       return row.value;
     }),
   );
-  const loss = (u: number[]) => {
-    const annual = expectedRun(scenario, valuesOf(u));
+  const lossOf = (vals: Record<string, number>) => {
+    const annual = expectedRun(scenario, vals);
     let l = 0;
     for (let k = 0; k < fit.years.length; k++) {
       const d = annual[fit.years[k] - firstYearOfRun].deaths;
@@ -171,6 +186,7 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
     }
     return l;
   };
+  const loss = (u: number[]) => lossOf(valuesOf(u));
 
   // Multi-start Nelder-Mead in logit space of the unit cube.
   const rng = Xoshiro128.fromSeed(options.seed ?? DEFAULTS.seed, 0);
@@ -214,11 +230,22 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
   const cumulative = cumulativeOf(rows);
   const withinBounds = meetsBounds(rows);
 
-  // Posterior sample around the optimum (random-walk Metropolis on the unit cube, adaptive step).
+  // Posterior sample around the optimum: random-walk Metropolis on the unit cube (adaptive step)
+  // over the free parameters AND every other uncertain parameter that shapes the history, with
+  // uniform priors on their declared ranges, so that ensembles drawing whole sets stay consistent
+  // with the deaths they were fitted to.
+  const postIds = posteriorParameters(scenario);
+  const postBounds: Bound[] = postIds.map((id) => {
+    const [lo, hi] = scenario.parameters[id].range!;
+    return { lo, hi, log: lo > 0 && hi / lo >= 10 };
+  });
+  const postValues = (u: number[]) => Object.fromEntries(postIds.map((id, i) => [id, fromUnit(postBounds[i], u[i])]));
   const iterations = options.mcmcIterations ?? DEFAULTS.mcmcIterations;
   const keep = options.keep ?? DEFAULTS.keep;
-  let cur = best.u.slice();
-  let curLoss = best.value;
+  let cur = postIds.map((id, i) =>
+    Math.min(0.999, Math.max(0.001, toUnit(postBounds[i], id in values ? values[id] : scenario.parameters[id].value))),
+  );
+  let curLoss = lossOf(postValues(cur));
   let stepSize = 0.02;
   let accepts = 0;
   let windowAccepts = 0;
@@ -230,7 +257,7 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
     const prop = cur.map((u) => u + stepSize * normal(rng));
     let ok = prop.every((u) => u > 0 && u < 1);
     if (ok) {
-      const l = loss(prop);
+      const l = lossOf(postValues(prop));
       const logRatio = -0.5 * (l - curLoss);
       if (Math.log(rng.next()) < logRatio) {
         cur = prop;
@@ -246,7 +273,7 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
     }
     if (it >= DEFAULTS.burnIn && (it - DEFAULTS.burnIn) % thin === 0 && checked < keep * 4) {
       checked++;
-      const vals = valuesOf(cur);
+      const vals = postValues(cur);
       const r = expectedRun(scenario, vals);
       const rr = all.years.map((year, k) => ({
         year,
@@ -260,7 +287,7 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
       }));
       if (meetsBounds(rr.filter((x) => x.year >= options.firstYear && x.year <= options.lastYear))) {
         inBounds++;
-        if (post.length < keep) post.push(free.map((id) => vals[id]));
+        if (post.length < keep) post.push(postIds.map((id) => vals[id]));
       }
     }
   }
@@ -281,7 +308,7 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
     cumulative,
     withinBounds,
     accepted: {
-      parameters: free,
+      parameters: postIds,
       sets: post,
       proposals: iterations,
       acceptanceRate: accepts / iterations,

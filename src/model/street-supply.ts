@@ -2,7 +2,7 @@
  * The historical street-supply driver: writes the street-supply interface from the scenario's
  * supply-side evidence (seizures, forensic reports, pill testing, prices), held flat after the last
  * data year. Fentanyl adulteration of the opioid supply is a saturating map of fentanyl availability
- * (a calibrated parameter); the stimulant supply's adulteration is a share of that.
+ * (a calibrated parameter); the stimulant supply saturates more slowly (1 - exp(-c·k·availability)).
  */
 
 import type { TimeAxis } from '../core/time.js';
@@ -35,21 +35,40 @@ function seriesOf(axis: TimeAxis, rows: StreetSupplyRow[]): Omit<Series, 'adulte
   };
 }
 
+/** Fentanyl adulteration of the opioid and stimulant supplies as a function of fentanyl availability. */
+export interface AdulterationMap {
+  opioid(availability: number): number;
+  stimulant(availability: number): number;
+}
+
+/**
+ * The one map from fentanyl availability to adulteration, used by the historical driver and by the
+ * market after the policy start (so the hand-over is continuous): the opioid supply saturates as
+ * 1 - exp(-k·A), the stimulant supply more slowly as 1 - exp(-c·k·A).
+ */
+export function adulterationMap(params: Params): AdulterationMap {
+  const k = params.get('health.fentanylSaturation');
+  const ck = params.get('health.stimulantFentanylContamination') * k;
+  return {
+    opioid: (a) => 1 - Math.exp(-k * a),
+    stimulant: (a) => 1 - Math.exp(-ck * a),
+  };
+}
+
 /** Precompute the historical street supply for every month. */
 export function historicalStreetSupply(
   axis: TimeAxis,
   scenario: Scenario,
   params: Params,
 ): { fentanyl: Series; cocaine: Series } {
-  const k = params.get('health.fentanylSaturation');
-  const stimShare = params.get('health.stimulantFentanylContamination');
+  const map = adulterationMap(params);
   const f = seriesOf(axis, scenario.history.streetSupply.fentanyl);
   const c = seriesOf(axis, scenario.history.streetSupply.cocaine);
   const fa = new Float64Array(axis.steps);
   const ca = new Float64Array(axis.steps);
   for (let t = 0; t < axis.steps; t++) {
-    fa[t] = 1 - Math.exp(-k * f.availability[t]);
-    ca[t] = stimShare * fa[t];
+    fa[t] = map.opioid(f.availability[t]);
+    ca[t] = map.stimulant(f.availability[t]);
   }
   return { fentanyl: { ...f, adulteration: fa }, cocaine: { ...c, adulteration: ca } };
 }
