@@ -6,7 +6,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CrossroadsError } from '../core/errors.js';
+import { CrossroadsError, type InputIssue } from '../core/errors.js';
+import {
+  assumptionNames,
+  parseAssumptionOverlay,
+  shippedAssumption,
+  withAssumption,
+} from '../model/supply/index.js';
 import { defaultScenario } from '../scenario/default.js';
 import {
   MAX_INPUT_CHARS,
@@ -45,10 +51,34 @@ export function readInputFile(path: string, flag: string): string {
   return readFileSync(path, 'utf8');
 }
 
-/** Load a scenario from a file, or the default when none is given. */
-export function loadScenario(file?: string): Scenario {
-  if (!file || file === 'default') return defaultScenario();
-  return resolveScenario(parseDocument(readInputFile(file, 'SCENARIO'), file));
+/** Load a scenario from a file (or the default), with an optional `--assumptions NAME|FILE` overlay. */
+export function loadScenario(file?: string, assumptions?: string): Scenario {
+  const scenario =
+    !file || file === 'default'
+      ? defaultScenario()
+      : resolveScenario(parseDocument(readInputFile(file, 'SCENARIO'), file));
+  return applyAssumptionOption(scenario, assumptions);
+}
+
+/** Apply `--assumptions NAME|FILE` (a shipped alternative assumption set, or an overlay file). */
+export function applyAssumptionOption(scenario: Scenario, ref: string | undefined): Scenario {
+  if (!ref) return scenario;
+  let overlay = shippedAssumption(ref);
+  if (!overlay) {
+    if (!existsSync(ref)) {
+      throw new CrossroadsError('cli', [
+        {
+          path: '--assumptions',
+          value: ref,
+          expected: `an assumption file or one of: ${assumptionNames().join(', ')}`,
+        },
+      ]);
+    }
+    const issues: InputIssue[] = [];
+    overlay = parseAssumptionOverlay(parseDocument(readInputFile(ref, '--assumptions'), ref), ref, issues);
+    if (!overlay) throw new CrossroadsError('cli', issues);
+  }
+  return withAssumption(scenario, overlay);
 }
 
 /** Names of the shipped policies. */

@@ -36,7 +36,9 @@ export function fmtUsd(x: number): string {
 /** Render rows as a fixed-width text table (numeric columns right-aligned, text left-aligned). */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const numeric = header.map((_, i) => i > 0 && rows.every((r) => /^([-+$]?[\d.,]+[kMB%]?|-|n\/a)$/.test(r[i])));
+  const numeric = header.map(
+    (_, i) => i > 0 && rows.every((r) => /^([-+$]?[\d.,]+[kMB%]?|-|n\/a)$/.test(r[i])),
+  );
   const line = (cells: string[]) =>
     cells
       .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))

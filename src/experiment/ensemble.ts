@@ -25,7 +25,7 @@ export const ENSEMBLE_DEFAULTS = {
   maxReplicates: 1_000_000,
   seed: 1,
   design: 'monte-carlo' as Design,
-  /** Relative accuracy of every band value (the sketch's alpha, 0.5 %). */
+  /** Relative accuracy of band values beyond the sketch's exact capacity (4,096 replicates): 0.5 %. */
   alpha: SKETCH.alpha,
   /** Chunks per thread (load balance) and chunk size bounds (merge cost); none changes results. */
   chunksPerThread: 8,
@@ -330,9 +330,9 @@ function manifestOf(
     stochastic: job.stochastic,
     quantiles,
     bands: {
-      method: 'DDSketch (Masson, Rim & Lee, VLDB 2019), merged exactly in chunk order',
+      method: 'exact up to 4,096 replicates, then DDSketch (Masson, Rim & Lee, VLDB 2019); merged exactly in chunk order',
       alpha: job.alpha,
-      meaning: `each band value is within ±${job.alpha * 100}% (relative) of the exact lower nearest-rank quantile of the N replicate values; mean, min and max are exact`,
+      meaning: `band values are the exact lower nearest-rank quantiles of the N replicate values up to 4,096 replicates, and within ±${job.alpha * 100}% (relative) beyond; mean, min and max are exact`,
     },
     parameters: {
       drawn: space.ranged.length,

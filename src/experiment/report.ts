@@ -95,7 +95,7 @@ function headerLines(m: EnsembleManifest): string[] {
   const arms = m.arms.map((a) => `"${a.name}"`).join(' vs ');
   const lines = [
     `${m.kind === 'paired' ? 'Paired comparison' : 'Ensemble'}: scenario ${m.scenario.name}, ${arms}, N = ${m.n.toLocaleString('en-US')} replicates (seed ${m.seed}, ${m.design})`,
-    `Bands: quantiles of the ${m.n.toLocaleString('en-US')} replicates; each value within ±${m.bands.alpha * 100}% of the exact quantile (DDSketch).`,
+    `Bands: quantiles of the ${m.n.toLocaleString('en-US')} replicates; ${m.n <= 4096 ? 'exact quantiles' : `each value within ±${m.bands.alpha * 100}% of the exact quantile (DDSketch)`}.`,
   ];
   for (const n of m.parameters.notes) lines.push(`Note: ${n}.`);
   return lines;

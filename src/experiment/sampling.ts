@@ -115,17 +115,22 @@ export function parameterSpace(scenario: Scenario, accepted: AcceptedSets | null
     if (unknown.length) {
       fail(MODULE, 'accepted.parameters', unknown.join(', '), 'ids of parameters declared in the scenario');
     }
+    // Every parameter listed in the accepted sets is drawn jointly (the calibrated ones and the
+    // other history-shaping ones sampled with them), unless the scenario overrides its value
+    // (the resolver then marks it `calibrated: false`).
     const cols = accepted.parameters
       .map((p, j) => [p, j] as const)
-      .filter(([p]) => scenario.parameters[p].calibrated === true);
-    const skipped = accepted.parameters.filter((p) => scenario.parameters[p].calibrated !== true);
+      .filter(([p]) => scenario.parameters[p].calibrated !== false);
+    const skipped = accepted.parameters.filter((p) => scenario.parameters[p].calibrated === false);
     if (skipped.length)
       notes.push(
-        `accepted sets also list ${skipped.join(', ')}, not marked calibrated here: not drawn from the sets`,
+        `accepted sets also list ${skipped.join(', ')}, overridden by this scenario: drawn from their declared ranges instead`,
       );
     joint = { ids: cols.map(([p]) => p), sets: accepted.sets.map((s) => cols.map(([, j]) => s[j])) };
     for (const id of calibrated) if (!joint.ids.includes(id)) heldAtDeclared.push(id);
-    notes.push(`calibrated parameters drawn jointly from ${accepted.sets.length} accepted sets`);
+    notes.push(
+      `${joint.ids.length} history-shaping parameters (${calibrated.length} fitted) drawn jointly from ${accepted.sets.length} accepted sets`,
+    );
     if (heldAtDeclared.length)
       notes.push(
         `calibrated but missing from the accepted sets, held at declared values: ${heldAtDeclared.join(', ')}`,
@@ -141,7 +146,7 @@ export function parameterSpace(scenario: Scenario, accepted: AcceptedSets | null
   const ranged: RangedParameter[] = [];
   for (const id of ids) {
     const p = scenario.parameters[id];
-    if (p.calibrated === true || !p.range) continue;
+    if (p.calibrated === true || !p.range || joint?.ids.includes(id)) continue;
     const [lo, hi] = p.range;
     if (hi <= lo) continue; // a degenerate range is a constant
     ranged.push({

@@ -113,8 +113,8 @@ export function resolveScenario(input: unknown): Scenario {
             ...override,
             ...(override.value !== undefined && !override.source ? { source: `scenario ${file.name}` } : {}),
           };
-    // A user's value replaces a fitted one: ensembles must not redraw it from the accepted sets.
-    if (typeof override === 'number' || override.value !== undefined) delete next.calibrated;
+    // A user's value replaces a fitted or posterior one: ensembles must not redraw it from the accepted sets.
+    if (typeof override === 'number' || override.value !== undefined) next.calibrated = false;
     // An override outside the declared range widens nothing silently: it must also give a range.
     issues.push(...checkParameter(id, next, path));
     scenario.parameters[id] = next;

@@ -1,36 +1,10 @@
 /** `crossroads compare`: two policies on common random numbers, the paired difference and P(A beats B). */
 
 import type { Command } from 'commander';
-import { CrossroadsError } from '../../core/errors.js';
 import type { EnsembleSpec } from '../../experiment/ensemble.js';
 import { runSession } from '../../experiment/session.js';
-import { assumptionNames } from '../../model/supply/data.js';
-import { type Scenario, ScenarioSchema } from '../../scenario/schema.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { checkOutcomes, type EnsembleFlags, emit, ensembleOptions, parseEnsembleFlags } from './ensemble.js';
-
-/** Switch on a named alternative assumption set, where the scenario format carries them. */
-export function withAssumption(scenario: Scenario, name: string | undefined): Scenario {
-  if (name === undefined) return scenario;
-  const known = assumptionNames();
-  if (!known.includes(name)) {
-    throw new CrossroadsError('cli', [
-      { path: '--assumptions', value: name, expected: `one of ${known.join(', ')}` },
-    ]);
-  }
-  if (!('assumptions' in ScenarioSchema.shape)) {
-    throw new CrossroadsError('cli', [
-      {
-        path: '--assumptions',
-        value: name,
-        expected: 'no assumption set yet: scenarios do not carry assumption overlays in this version',
-      },
-    ]);
-  }
-  const current = (scenario as Record<string, unknown>).assumptions;
-  const list = Array.isArray(current) ? current : [];
-  return ScenarioSchema.parse({ ...scenario, assumptions: list.includes(name) ? list : [...list, name] });
-}
 
 /** Register the command. */
 export function registerCompare(program: Command): void {
@@ -43,12 +17,15 @@ export function registerCompare(program: Command): void {
       .argument('<policyA>', 'policy file or shipped policy name (`none` for no new policy)')
       .argument('<policyB>', 'policy file or shipped policy name (`none` for no new policy)')
       .option('--scenario <file>', 'scenario file (YAML or JSON); the built-in default when omitted')
-      .option('--assumptions <name>', 'switch on a named alternative assumption set'),
+      .option(
+        '-a, --assumptions <name|file>',
+        'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
+      ),
     1000,
   ).action(
     async (a: string, b: string, opts: EnsembleFlags & { scenario?: string; assumptions?: string }) => {
       const f = parseEnsembleFlags(opts);
-      const scenario = withAssumption(loadScenario(opts.scenario), opts.assumptions);
+      const scenario = loadScenario(opts.scenario, opts.assumptions);
       const policyA = loadPolicy(a, scenario, 'POLICY_A');
       const policyB = loadPolicy(b, scenario, 'POLICY_B');
       const nameA = policyA.name === policyB.name ? `A: ${policyA.name}` : policyA.name;

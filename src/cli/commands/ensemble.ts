@@ -135,30 +135,39 @@ export function registerEnsemble(program: Command): void {
         'quantile bands of every outcome per year over the declared uncertainties (parameters and events)',
       )
       .argument('[scenario]', 'scenario file (YAML or JSON); the built-in default when omitted')
-      .option('-p, --policy <file|name>', 'policy file or shipped policy name; no new policy when omitted'),
+      .option('-p, --policy <file|name>', 'policy file or shipped policy name; no new policy when omitted')
+      .option(
+        '-a, --assumptions <name|file>',
+        'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
+      ),
     1000,
-  ).action(async (scenarioFile: string | undefined, opts: EnsembleFlags & { policy?: string }) => {
-    const f = parseEnsembleFlags(opts);
-    const scenario = loadScenario(scenarioFile);
-    const policy = loadPolicy(opts.policy, scenario);
-    const spec: EnsembleSpec = {
-      scenario,
-      arms: [{ name: policy.name, policy }],
-      n: f.n,
-      seed: f.seed,
-      design: f.design,
-      accepted: f.loaded.accepted,
-      acceptedSource: f.loaded.source,
-      monthly: opts.monthly ?? false,
-      quantiles: f.quantiles,
-    };
-    const selected = checkOutcomes(spec, f.outcomes);
-    const result = await runSession(spec, {
-      threads: f.threads,
-      label: 'crossroads ensemble',
-      progress: opts.progress,
-      replicatesFile: opts.replicatesFile,
-    });
-    emit(result, f.format, selected, opts.out);
-  });
+  ).action(
+    async (
+      scenarioFile: string | undefined,
+      opts: EnsembleFlags & { policy?: string; assumptions?: string },
+    ) => {
+      const f = parseEnsembleFlags(opts);
+      const scenario = loadScenario(scenarioFile, opts.assumptions);
+      const policy = loadPolicy(opts.policy, scenario);
+      const spec: EnsembleSpec = {
+        scenario,
+        arms: [{ name: policy.name, policy }],
+        n: f.n,
+        seed: f.seed,
+        design: f.design,
+        accepted: f.loaded.accepted,
+        acceptedSource: f.loaded.source,
+        monthly: opts.monthly ?? false,
+        quantiles: f.quantiles,
+      };
+      const selected = checkOutcomes(spec, f.outcomes);
+      const result = await runSession(spec, {
+        threads: f.threads,
+        label: 'crossroads ensemble',
+        progress: opts.progress,
+        replicatesFile: opts.replicatesFile,
+      });
+      emit(result, f.format, selected, opts.out);
+    },
+  );
 }

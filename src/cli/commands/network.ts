@@ -1,46 +1,20 @@
 /** `crossroads network`: flows by route, seizures and the minimum cut between production and the US market. */
 
 import type { Command } from 'commander';
-import { CrossroadsError, type InputIssue } from '../../core/errors.js';
 import { prepare, runModel } from '../../engine/run.js';
 import {
   analyseNetwork,
   assumptionNames,
   type CommodityAnalysis,
   formatSupplyFit,
-  parseAssumptionOverlay,
-  shippedAssumption,
   supplyFitReport,
-  withAssumption,
 } from '../../model/supply/index.js';
-import { parseDocument } from '../../scenario/resolve.js';
 import type { Scenario } from '../../scenario/schema.js';
-import { loadScenario, readInputFile } from '../inputs.js';
+import { loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { fmtInt, table, writeOutput } from '../output.js';
 
 const FORMATS = ['table', 'json'] as const;
-
-/** Apply `--assumptions NAME|FILE` to a scenario. */
-export function applyAssumptionOption(scenario: Scenario, ref: string | undefined): Scenario {
-  if (!ref) return scenario;
-  let overlay = shippedAssumption(ref);
-  if (!overlay) {
-    const issues: InputIssue[] = [];
-    if (!/[./\\]/.test(ref)) {
-      throw new CrossroadsError('cli', [
-        {
-          path: '--assumptions',
-          value: ref,
-          expected: `an assumption file or one of: ${assumptionNames().join(', ')}`,
-        },
-      ]);
-    }
-    overlay = parseAssumptionOverlay(parseDocument(readInputFile(ref, '--assumptions'), ref), ref, issues);
-    if (!overlay) throw new CrossroadsError('cli', issues);
-  }
-  return withAssumption(scenario, overlay);
-}
 
 /** Register the command. */
 export function registerNetwork(program: Command): void {
@@ -73,7 +47,7 @@ export function registerNetwork(program: Command): void {
       ) => {
         const format = choiceOption('--format', opts.format, FORMATS, 'table');
         const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
-        const scenario = applyAssumptionOption(loadScenario(scenarioFile), opts.assumptions);
+        const scenario = loadScenario(scenarioFile, opts.assumptions);
         const first = Number(scenario.horizon.start.slice(0, 4));
         const last = Number(scenario.horizon.end.slice(0, 4));
         const year = intOption('--year', opts.year, 2025, first, last);

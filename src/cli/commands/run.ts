@@ -28,15 +28,26 @@ export function registerRun(program: Command): void {
       'paired replicates over the uncertainties (1 = a single seeded run)',
       String(PAIRED_DEFAULTS.runReplicates),
     )
+    .option(
+      '-a, --assumptions <name|file>',
+      'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
+    )
     .action(
       async (
         scenarioFile: string | undefined,
-        opts: { policy?: string; seed: string; format: string; out?: string; replicates: string },
+        opts: {
+          policy?: string;
+          seed: string;
+          format: string;
+          out?: string;
+          replicates: string;
+          assumptions?: string;
+        },
       ) => {
         const n = intOption('-n', opts.replicates, 1, 1, ENSEMBLE_DEFAULTS.maxReplicates);
         const format = choiceOption('--format', opts.format, FORMATS, 'table');
         const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
-        const scenario = loadScenario(scenarioFile);
+        const scenario = loadScenario(scenarioFile, opts.assumptions);
         const policy = loadPolicy(opts.policy, scenario);
         if (n > 1) return writeOutput(await intervalRunText({ scenario, policy, n, seed, format }), opts.out);
         const result = runPolicy(scenario, policy, seed);
