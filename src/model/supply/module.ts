@@ -10,10 +10,14 @@
  * run's `supply` stream. Labs destroyed by strikes are rebuilt at a rate funded by capital; losses
  * and payouts reduce capital.
  *
- * Markets: retail and wholesale prices from the cost of replacing product plus risk compensation
- * added to the reference price (the additive model of Caulkins & Reuter, J. Drug Issues 1998),
- * times a scarcity factor that clears the market when supply falls short of demand at that price
- * (constant-elasticity demand). Purity falls when supply is short. From `policyStart` the US market
+ * Markets: the import-level (wholesale) price is the reference price plus the change in the cost of
+ * replacing product (each leg's cost counted only for the kg that enter it, so a seizure share s at a
+ * point raises the cost per delivered kg by 1/(1 - s) there) times a risk-compensation multiplier,
+ * times a scarcity factor when supply falls short of demand (constant-elasticity demand). Retail
+ * adds the same absolute amount to its reference price (additive markups; Caulkins & Reuter,
+ * J. Drug Issues 1998), so a shortfall shows mostly in purity and availability. From the policy
+ * start organisations raise production to replace product lost in transit, within capacity
+ * (rebuilt with capital) and a ceiling. Purity falls when supply is short. From `policyStart` the US market
  * drives the street-supply interface, normalised to the last historical month so that with no
  * policy the projection continues the history smoothly; before it, the historical series drives and
  * the market runs alongside.
@@ -29,7 +33,7 @@ import { type Module, type SimState, STREET } from '../../engine/state.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { Params } from '../params.js';
 import { monthlyFromYearly } from '../series.js';
-import { createStreetSupplyModule } from '../street-supply.js';
+import { adulterationMap, createStreetSupplyModule } from '../street-supply.js';
 import { type LeverEffect, SUPPLY_LEVERS } from './data.js';
 import type { CompiledCommodity, CompiledSupply } from './network.js';
 
@@ -131,39 +135,69 @@ interface StrikeLandFx {
   intensity: Float64Array;
 }
 
-interface MarketRt {
-  node: number;
-  wRef: number;
-  rRef: number;
-  q0: number;
-  eps: number;
-  growth: number;
-  refYear: number;
-  purityRef: number;
-  stock: number;
-  wholesale: number;
-  retail: number;
-  purity: number;
-  premium: number;
-  landedEma: number;
-  landedRef: number;
-  hasRef: boolean;
-  arrivals: number;
-  landedNum: number;
-  landedDen: number;
-}
+/** Market fields, one entry per market of the commodity (struct of arrays: no per-run object shapes). */
+const MARKET_FIELDS = [
+  'wRef',
+  'rRef',
+  'q0',
+  'eps',
+  'invEps',
+  'growth',
+  'refYear',
+  'purityRef',
+  'stock',
+  'wholesale',
+  'retail',
+  'purity',
+  'premium',
+  'landedEma',
+  'landedRef',
+  'hasRef',
+  'arrivals',
+  'landedNum',
+  'landedDen',
+  // Memos of the powers in the demand and clearing formulas (recomputed only when inputs change).
+  'growthYear',
+  'growthFactor',
+  'priceCost',
+  'priceFactor',
+  'clearRatio',
+  'clearMu',
+  'clearPurity',
+] as const;
+type MarketArrays = Record<(typeof MARKET_FIELDS)[number], Float64Array>;
+
+/** Smoothed US quantities (index constants into `CommodityRt.ema`). */
+const EMA = { cons: 0, price: 1, purity: 2, refCons: 3, refPrice: 4, refPurity: 5 } as const;
 
 interface CommodityRt {
   c: CompiledCommodity;
   rec: CommodityRecords;
+  m: number;
+  H: number;
+  R: number;
   det: Float64Array;
+  /** Detection at baseline enforcement, 1 - (1 - base), and whether `det` differs from it. */
+  detBase: Float64Array;
+  detDirty: boolean;
   hazardSum: Float64Array;
   capMult: Float64Array;
+  /** Leg capacity this month (capacityPerMonth x capMult), and whether capMult differs from 1. */
+  capNow: Float64Array;
+  cutDirty: boolean;
+  /** (holding, route) pairs using each leg, ascending (CSR), and the clipping scratch arrays. */
+  edgePairStart: Int32Array;
+  edgePairs: Int32Array;
+  scale: Float64Array;
+  touched: Uint8Array;
   loss: Float64Array;
   strikeLoss: Float64Array;
+  strikeDirty: boolean;
   plan: Float64Array;
   edgeIn: Float64Array;
   shipKg: Float64Array;
+  /** Transport legs (not precursor supply), ascending. */
+  transport: Int32Array;
   perceived: Float64Array;
   used: Uint8Array;
   cap: Float64Array;
@@ -171,19 +205,46 @@ interface CommodityRt {
   inv: Float64Array;
   outstanding: Float64Array;
   prodThisMonth: Float64Array;
-  /** Flattened (holding, route) pairs. */
+  /**
+   * Replacement of lost product by holding: production multiplier (1 before the policy start), the
+   * smoothed share of shipments lost in transit, its value at the hand-over, and this month's
+   * shipped and delivered kg.
+   */
+  replace: Float64Array;
+  lossEma: Float64Array;
+  lossRef: Float64Array;
+  shippedH: Float64Array;
+  deliveredH: Float64Array;
+  /** Cost paid per kg on each leg (transport cost, USD/kg entering the leg). */
+  legCost: Float64Array;
+  /** Production cost at the origin of each (holding, route) pair, USD/kg. */
+  hrProdCost: Float64Array;
+  holdOrg: Int32Array;
+  holdShare: Float64Array;
+  holdCult: (Float64Array | null)[];
+  /** Precursor legs feeding each holding's node (CSR). */
+  preStart: Int32Array;
+  preEdges: Int32Array;
+  /** Flattened (holding, route) pairs and what the hot loop reads of their route. */
+  hrStart: Int32Array;
   hrRoute: Int32Array;
   hrHolding: Int32Array;
   hrOrg: Int32Array;
+  hrEdgeA: Int32Array;
+  hrEdgeB: Int32Array;
+  hrMarket: Int32Array;
+  hrCost: Float64Array;
+  hrCorridor: Int32Array;
   /** Organisations with holdings in this commodity. */
-  orgsHere: number[];
-  hrStart: Int32Array;
+  orgsHere: Int32Array;
+  /** Risk aversion scaled by each organisation's tolerance. */
+  rho: Float64Array;
   alloc: Float64Array;
   util: Float64Array;
-  input: (Float64Array | null)[];
-  markets: MarketRt[];
-  marketOf: Int32Array;
-  us: MarketRt;
+  /** Markets (struct of arrays) and the index of the US market. */
+  mk: MarketArrays;
+  nMarkets: number;
+  usIndex: number;
   wNorm: number;
   capex: number;
   detection: DetectionFx[];
@@ -191,12 +252,8 @@ interface CommodityRt {
   seaStrikes: StrikeSeaFx[];
   landStrikes: StrikeLandFx[];
   corridorTmp: Float64Array;
-  consEma: number;
-  priceEma: number;
-  purityEma: number;
-  refCons: number;
-  refPrice: number;
-  refPurity: number;
+  /** Smoothed US consumption, retail price and purity, and their values at the hand-over (EMA). */
+  ema: Float64Array;
 }
 
 /** What the monthly step of one commodity reads besides its own runtime (one per run). */
@@ -207,14 +264,13 @@ interface StepContext {
   events: EventRecords;
   sovereigntyRow: (s: string) => Float64Array;
   headroom: number;
-  growth: number;
+  /** Monthly growth factor of fentanyl lab capacity, exp(growth / 12). */
+  growthFactor: number;
   hurdle: number;
   rebuildRate: number;
   budget: Float64Array;
   capital: Float64Array;
   shipShare: number;
-  riskAversion: number;
-  tolerance: Float64Array;
   temperature: number;
   options: SupplyOptions;
   cargo: number;
@@ -227,38 +283,87 @@ interface StepContext {
   turnover: number;
   smoothing: number;
   kappa: number;
+  /** Month index of the policy start (replacement of lost product starts there). */
+  policyStep: number;
+  /** Monthly adjustment rate of production towards replacing lost product, and its ceiling. */
+  replaceRate: number;
+  maxReplace: number;
   thetaPurity: number;
 }
 
+const RECORD_SERIES = [
+  'produced',
+  'seized',
+  'destroyed',
+  'consumed',
+  'inventory',
+  'flowUs',
+  'consumedUs',
+  'seizedUsBorder',
+  'retailUs',
+  'wholesaleUs',
+  'purityUs',
+  'documentedIn',
+  'documentedRemoved',
+  'easternPacificIn',
+  'caribbeanIn',
+  'corridorEntropy',
+  'activeCorridors',
+  'labCapacity',
+  'capacityDestroyed',
+  'capacityRebuilt',
+] as const;
+
+/** All records of one commodity as views into one buffer (one allocation per run and commodity). */
 function emptyRecords(steps: number, corridors: number, routes: number, edges: number): CommodityRecords {
-  const f = () => new Float64Array(steps);
-  return {
-    produced: f(),
-    seized: f(),
-    destroyed: f(),
-    consumed: f(),
-    inventory: f(),
-    flowUs: f(),
-    consumedUs: f(),
-    seizedUsBorder: f(),
-    retailUs: f(),
-    wholesaleUs: f(),
-    purityUs: f(),
-    documentedIn: f(),
-    documentedRemoved: f(),
-    easternPacificIn: f(),
-    caribbeanIn: f(),
-    corridorEntropy: f(),
-    activeCorridors: f(),
-    labCapacity: f(),
-    capacityDestroyed: f(),
-    capacityRebuilt: f(),
-    corridorFlow: new Float64Array(steps * Math.max(1, corridors)),
-    routeShipped: new Float64Array(steps * routes),
-    routeDelivered: new Float64Array(steps * routes),
-    edgeFlow: new Float64Array(steps * edges),
-    edgeSeized: new Float64Array(steps * edges),
-  };
+  const sizes = [
+    ...RECORD_SERIES.map(() => steps),
+    steps * Math.max(1, corridors),
+    steps * routes,
+    steps * routes,
+    steps * edges,
+    steps * edges,
+  ];
+  const buffer = new Float64Array(sizes.reduce((a, b) => a + b, 0));
+  let at = 0;
+  const views = sizes.map((n) => {
+    const v = buffer.subarray(at, at + n);
+    at += n;
+    return v;
+  });
+  const out: Record<string, Float64Array> = {};
+  RECORD_SERIES.forEach((name, i) => {
+    out[name] = views[i];
+  });
+  const k = RECORD_SERIES.length;
+  out.corridorFlow = views[k];
+  out.routeShipped = views[k + 1];
+  out.routeDelivered = views[k + 2];
+  out.edgeFlow = views[k + 3];
+  out.edgeSeized = views[k + 4];
+  return out as unknown as CommodityRecords;
+}
+
+/** Monthly cultivation input (kg) of each node, cached per compiled network and time axis. */
+const inputCache = new WeakMap<
+  CompiledCommodity,
+  { start: number; steps: number; input: (Float64Array | null)[] }
+>();
+
+function cultivationInput(axis: TimeAxis, c: CompiledCommodity): (Float64Array | null)[] {
+  const hit = inputCache.get(c);
+  if (hit && hit.start === axis.start && hit.steps === axis.steps) return hit.input;
+  const steps = axis.steps;
+  const input = c.net.nodes.map((node) => {
+    if (node.input?.kind !== 'cultivation') return null;
+    const area = monthlyFromYearly(axis, node.input.areaHa);
+    const yieldKg = monthlyFromYearly(axis, node.input.yieldKgPerHa);
+    const out = new Float64Array(steps);
+    for (let t = 0; t < steps; t++) out[t] = (area[t] * yieldKg[t]) / 12;
+    return out;
+  });
+  inputCache.set(c, { start: axis.start, steps, input });
+  return input;
 }
 
 function selectEdges(c: CompiledCommodity, field: string, value: string, maritimeOnly: boolean): Int32Array {
@@ -304,8 +409,7 @@ export function createSupplyModules(
   const kappa = g('market.riskCompensation');
   const thetaPurity = g('market.purityElasticity');
   const smoothing = 1 / Math.max(1, g('market.streetSmoothingMonths'));
-  const saturation = g('health.fentanylSaturation');
-  const stimShare = g('health.stimulantFentanylContamination');
+  const adulteration = adulterationMap(params);
 
   const orgs = compiled.organisations;
   const capital = Float64Array.from(orgs.map((o) => o.capitalUsd));
@@ -335,49 +439,56 @@ export function createSupplyModules(
     c.holdings.forEach((h, i) => {
       hrStart[i + 1] = hrStart[i] + h.routes.length;
     });
-    const hrRoute = new Int32Array(hrStart[H]);
-    const hrHolding = new Int32Array(hrStart[H]);
+    const P = hrStart[H];
+    const hrRoute = new Int32Array(P);
+    const hrHolding = new Int32Array(P);
     c.holdings.forEach((h, i) => {
       hrRoute.set(h.routes, hrStart[i]);
       hrHolding.fill(i, hrStart[i], hrStart[i + 1]);
     });
-    const input = c.net.nodes.map((node) => {
-      if (node.input?.kind !== 'cultivation') return null;
-      const area = monthlyFromYearly(axis, node.input.areaHa);
-      const yieldKg = monthlyFromYearly(axis, node.input.yieldKgPerHa);
-      const out = new Float64Array(steps);
-      for (let t = 0; t < steps; t++) out[t] = (area[t] * yieldKg[t]) / 12;
-      return out;
+    const edgePairStart = new Int32Array(m + 1);
+    for (const r of hrRoute) for (const e of c.routes[r].edges) edgePairStart[e + 1]++;
+    for (let e = 0; e < m; e++) edgePairStart[e + 1] += edgePairStart[e];
+    const edgePairs = new Int32Array(edgePairStart[m]);
+    const fillAt = edgePairStart.slice(0, m);
+    hrRoute.forEach((r, k) => {
+      for (const e of c.routes[r].edges) edgePairs[fillAt[e]++] = k;
     });
-    const markets: MarketRt[] = c.markets.map((node) => {
-      const spec = c.net.nodes[node].market!;
-      return {
-        node,
-        wRef: spec.wholesaleUsdPerKg,
-        rRef: spec.retailUsdPerKg,
-        q0: spec.demandKgPerYear / 12,
-        eps: g(spec.elasticityParameter),
-        growth: g(spec.demandGrowthParameter),
-        refYear: spec.referenceYear,
-        purityRef: spec.purity,
-        stock: 0,
-        wholesale: spec.wholesaleUsdPerKg,
-        retail: spec.retailUsdPerKg,
-        purity: spec.purity,
-        premium: 1,
-        landedEma: 0,
-        landedRef: 0,
-        hasRef: false,
-        arrivals: 0,
-        landedNum: 0,
-        landedDen: 0,
-      };
+    const preStart = new Int32Array(H + 1);
+    c.holdings.forEach((h, i) => {
+      preStart[i + 1] = preStart[i] + c.precursorIn[h.node].length;
     });
+    const preEdges = new Int32Array(preStart[H]);
+    c.holdings.forEach((h, i) => {
+      preEdges.set(c.precursorIn[h.node], preStart[i]);
+    });
+    const input = cultivationInput(axis, c);
+    const nMarkets = c.markets.length;
+    const mk = Object.fromEntries(
+      MARKET_FIELDS.map((f) => [f, new Float64Array(nMarkets)]),
+    ) as unknown as MarketArrays;
     const marketOf = new Int32Array(c.net.nodes.length).fill(-1);
-    markets.forEach((mk, i) => {
-      marketOf[mk.node] = i;
+    c.markets.forEach((node, i) => {
+      marketOf[node] = i;
+      const spec = c.net.nodes[node].market!;
+      const eps = g(spec.elasticityParameter);
+      mk.wRef[i] = spec.wholesaleUsdPerKg;
+      mk.rRef[i] = spec.retailUsdPerKg;
+      mk.q0[i] = spec.demandKgPerYear / 12;
+      mk.eps[i] = eps;
+      mk.invEps[i] = 1 / eps;
+      mk.growth[i] = g(spec.demandGrowthParameter);
+      mk.refYear[i] = spec.referenceYear;
+      mk.purityRef[i] = spec.purity;
+      mk.wholesale[i] = spec.wholesaleUsdPerKg;
+      mk.retail[i] = spec.retailUsdPerKg;
+      mk.purity[i] = spec.purity;
+      mk.premium[i] = 1;
+      mk.growthYear[i] = Number.NaN;
+      mk.priceCost[i] = Number.NaN;
+      mk.clearRatio[i] = Number.NaN;
     });
-    const us = markets[marketOf[c.usMarket]];
+    const usIndex = marketOf[c.usMarket];
     const shipKg = new Float64Array(m);
     const kgLand = g(
       c.commodity === 'cocaine' ? 'supply.kgPerLandShipmentCocaine' : 'supply.kgPerLandShipmentFentanyl',
@@ -387,17 +498,34 @@ export function createSupplyModules(
     });
     const perceived = new Float64Array(orgs.length * m);
     for (let o = 0; o < orgs.length; o++) perceived.set(c.baseDetection, o * m);
+    const detBase = Float64Array.from(c.baseDetection, (b) => 1 - (1 - b));
+    const transport: number[] = [];
+    for (let e = 0; e < m; e++) if (!c.isPrecursor[e]) transport.push(e);
+    const hrOrg = Int32Array.from(hrHolding, (h) => c.holdings[h].org);
     const rt: CommodityRt = {
       c,
       rec: emptyRecords(steps, c.corridors.length, c.routes.length, m),
-      det: new Float64Array(m),
+      m,
+      H,
+      R: c.routes.length,
+      det: Float64Array.from(detBase),
+      detBase,
+      detDirty: false,
       hazardSum: new Float64Array(m),
-      capMult: new Float64Array(m),
+      capMult: new Float64Array(m).fill(1),
+      capNow: Float64Array.from(c.capacityPerMonth),
+      cutDirty: false,
+      edgePairStart,
+      edgePairs,
+      scale: new Float64Array(P),
+      touched: new Uint8Array(m),
       loss: new Float64Array(m),
       strikeLoss: new Float64Array(m),
+      strikeDirty: false,
       plan: new Float64Array(m),
       edgeIn: new Float64Array(m),
       shipKg,
+      transport: Int32Array.from(transport),
       perceived,
       used: new Uint8Array(orgs.length * m),
       cap: Float64Array.from(c.holdings.map((h) => h.capacity)),
@@ -405,18 +533,38 @@ export function createSupplyModules(
       inv: Float64Array.from(c.holdings.map((h) => h.inventory)),
       outstanding: new Float64Array(H),
       prodThisMonth: new Float64Array(H),
+      replace: new Float64Array(H).fill(1),
+      lossEma: new Float64Array(H),
+      lossRef: new Float64Array(H),
+      shippedH: new Float64Array(H),
+      deliveredH: new Float64Array(H),
+      legCost: Float64Array.from(c.net.edges, (e) => e.transportCostUsdPerKg),
+      hrProdCost: Float64Array.from(
+        hrRoute,
+        (r) => c.net.nodes[c.routes[r].origin].productionCostUsdPerKg ?? 0,
+      ),
+      holdOrg: Int32Array.from(c.holdings, (h) => h.org),
+      holdShare: Float64Array.from(c.holdings, (h) => h.nodeShare),
+      holdCult: c.holdings.map((h) => input[h.node]),
+      preStart,
+      preEdges,
+      hrStart,
       hrRoute,
       hrHolding,
-      hrOrg: Int32Array.from(hrHolding, (h) => c.holdings[h].org),
-      orgsHere: [...new Set(c.holdings.map((h) => h.org))],
-      hrStart,
-      alloc: new Float64Array(hrRoute.length),
-      util: new Float64Array(hrRoute.length),
-      input,
-      markets,
-      marketOf,
-      us,
-      wNorm: us.wRef,
+      hrOrg,
+      hrEdgeA: Int32Array.from(hrRoute, (r) => c.routeEdgeStart[r]),
+      hrEdgeB: Int32Array.from(hrRoute, (r) => c.routeEdgeStart[r + 1]),
+      hrMarket: Int32Array.from(hrRoute, (r) => marketOf[c.routeMarket[r]]),
+      hrCost: Float64Array.from(hrRoute, (r) => c.routeCost[r]),
+      hrCorridor: Int32Array.from(hrRoute, (r) => c.routeCorridor[r]),
+      orgsHere: Int32Array.from(new Set(c.holdings.map((h) => h.org))),
+      rho: Float64Array.from(tolerance, (tol) => riskAversion * (1 - tol)),
+      alloc: new Float64Array(P),
+      util: new Float64Array(P),
+      mk,
+      nMarkets,
+      usIndex,
+      wNorm: mk.wRef[usIndex],
       capex: g(
         c.commodity === 'cocaine'
           ? 'supply.cocaineLabCapexUsdPerKgYear'
@@ -427,12 +575,7 @@ export function createSupplyModules(
       seaStrikes: [],
       landStrikes: [],
       corridorTmp: new Float64Array(Math.max(1, c.corridors.length)),
-      consEma: 0,
-      priceEma: 0,
-      purityEma: 0,
-      refCons: 1,
-      refPrice: 1,
-      refPurity: 1,
+      ema: Float64Array.of(0, 0, 0, 1, 1, 1),
     };
     return rt;
   });
@@ -476,6 +619,7 @@ export function createSupplyModules(
       }
     }
   }
+  const policyStep = Math.min(steps - 1, Math.max(0, parseMonth(scenario.policyStart) - axis.start));
   // A country's strikes are counted once even when both commodities have holdings there.
   const strikeCounted = new Set<string>();
 
@@ -486,14 +630,12 @@ export function createSupplyModules(
     events,
     sovereigntyRow,
     headroom,
-    growth,
+    growthFactor: Math.exp(growth / 12),
     hurdle,
     rebuildRate,
     budget,
     capital,
     shipShare,
-    riskAversion,
-    tolerance,
     temperature,
     options,
     cargo,
@@ -506,8 +648,12 @@ export function createSupplyModules(
     turnover,
     smoothing,
     kappa,
+    policyStep,
+    replaceRate: 1 / Math.max(1, g('supply.replacementMonths')),
+    maxReplace: g('supply.maxReplacement'),
     thetaPurity,
   };
+  const keepShare = 1 - payout;
   const supplyModule: Module = {
     id: 'supply',
     step(sim: SimState) {
@@ -516,17 +662,20 @@ export function createSupplyModules(
       strikeCounted.clear();
       for (let o = 0; o < orgs.length; o++) budget[o] = capital[o] * investShare;
       for (const rt of rts) stepCommodity(ctx, rt, t, stream);
-      for (let o = 0; o < orgs.length; o++) capital[o] *= 1 - payout;
+      for (let o = 0; o < orgs.length; o++) capital[o] *= keepShare;
     },
   };
 
   // The street interface: history before policyStart, the US market (normalised) from then on.
   const history = createStreetSupplyModule(axis, scenario, params);
-  const policyStep = Math.min(steps - 1, Math.max(0, parseMonth(scenario.policyStart) - axis.start));
   const refStep = Math.max(0, policyStep - 1);
   const histRef = { fentanyl: new Float64Array(3), cocaine: new Float64Array(3) };
   const fenRt = rts.find((r) => r.c.commodity === 'fentanyl')!;
   const cocRt = rts.find((r) => r.c.commodity === 'cocaine')!;
+  const pairs = [
+    ['fentanyl', fenRt],
+    ['cocaine', cocRt],
+  ] as const;
   const streetModule: Module = {
     id: 'street-supply',
     step(sim: SimState) {
@@ -534,37 +683,32 @@ export function createSupplyModules(
       if (t < policyStep || policyStep === 0) {
         history.step(sim);
         if (t === refStep || policyStep === 0) {
-          for (const [name, rt] of [
-            ['fentanyl', fenRt],
-            ['cocaine', cocRt],
-          ] as const) {
+          for (const [name, rt] of pairs) {
             const s = sim.street[name];
             histRef[name][0] = s[STREET.availability];
             histRef[name][1] = s[STREET.priceIndex];
             histRef[name][2] = s[STREET.potency];
-            rt.refCons = rt.consEma > 0 ? rt.consEma : 1;
-            rt.refPrice = rt.priceEma > 0 ? rt.priceEma : 1;
-            rt.refPurity = rt.purityEma > 0 ? rt.purityEma : 1;
+            const ema = rt.ema;
+            ema[EMA.refCons] = ema[EMA.cons] > 0 ? ema[EMA.cons] : 1;
+            ema[EMA.refPrice] = ema[EMA.price] > 0 ? ema[EMA.price] : 1;
+            ema[EMA.refPurity] = ema[EMA.purity] > 0 ? ema[EMA.purity] : 1;
           }
         }
         if (policyStep > 0) return;
       }
       let fenAvail = 0;
-      for (const [name, rt] of [
-        ['fentanyl', fenRt],
-        ['cocaine', cocRt],
-      ] as const) {
+      for (const [name, rt] of pairs) {
         const s = sim.street[name];
         const ref = histRef[name];
-        s[STREET.availability] = (ref[0] * rt.consEma) / rt.refCons;
-        s[STREET.priceIndex] = (ref[1] * rt.priceEma) / rt.refPrice;
-        s[STREET.potency] = Math.min(1, (ref[2] * rt.purityEma) / rt.refPurity);
+        const ema = rt.ema;
+        s[STREET.availability] = (ref[0] * ema[EMA.cons]) / ema[EMA.refCons];
+        s[STREET.priceIndex] = (ref[1] * ema[EMA.price]) / ema[EMA.refPrice];
+        s[STREET.potency] = Math.min(1, (ref[2] * ema[EMA.purity]) / ema[EMA.refPurity]);
         if (name === 'fentanyl') fenAvail = s[STREET.availability];
       }
       // Same saturating map as the historical driver, so the hand-over is continuous.
-      const a = 1 - Math.exp(-saturation * fenAvail);
-      sim.street.fentanyl[STREET.fentanylAdulteration] = a;
-      sim.street.cocaine[STREET.fentanylAdulteration] = stimShare * a;
+      sim.street.fentanyl[STREET.fentanylAdulteration] = adulteration.opioid(fenAvail);
+      sim.street.cocaine[STREET.fentanylAdulteration] = adulteration.stimulant(fenAvail);
     },
   };
 
@@ -585,61 +729,80 @@ function stepCommodity(
   t: number,
   stream: SimState['streams'][string],
 ): void {
-  const {
-    axis,
-    scenario,
-    strikeCounted,
-    events,
-    sovereigntyRow,
-    headroom,
-    growth,
-    hurdle,
-    rebuildRate,
-    budget,
-    capital,
-    shipShare,
-    riskAversion,
-    tolerance,
-    temperature,
-    options,
-    cargo,
-    kgSea,
-    deathsPerVessel,
-    cashShare,
-    memory,
-    deterrence,
-    forgetting,
-    turnover,
-    smoothing,
-    kappa,
-    thetaPurity,
-  } = ctx;
   const c = rt.c;
   const rec = rt.rec;
-  const res = c.routeEdgeStart;
+  const m = rt.m;
+  const H = rt.H;
   const re = c.routeEdges;
-  const hrRoute = rt.hrRoute;
-  const perceived = rt.perceived;
-  const m = c.net.edges.length;
-  const H = c.holdings.length;
+  const baseDetection = c.baseDetection;
+  const capPerMonth = c.capacityPerMonth;
   const det = rt.det;
+  const capMult = rt.capMult;
+  const capNow = rt.capNow;
+  const cap = rt.cap;
+  const inv = rt.inv;
+  const target = rt.target;
+  const outstanding = rt.outstanding;
+  const perceived = rt.perceived;
+  const used = rt.used;
+  const plan = rt.plan;
+  const alloc = rt.alloc;
+  const util = rt.util;
+  const loss = rt.loss;
+  const strikeLoss = rt.strikeLoss;
+  const edgeIn = rt.edgeIn;
+  const hrStart = rt.hrStart;
+  const hrEdgeA = rt.hrEdgeA;
+  const hrEdgeB = rt.hrEdgeB;
+  const hrHolding = rt.hrHolding;
+  const hrOrg = rt.hrOrg;
+  const hrMarket = rt.hrMarket;
+  const hrCost = rt.hrCost;
+  const mk = rt.mk;
+  const mkW = mk.wholesale;
+  const P = alloc.length;
+  const budget = ctx.budget;
+  const capital = ctx.capital;
   // Exogenous drivers (demand growth) are held flat after the last data year, like the history.
-  const yearFrac = Math.min(axis.firstYear + t / 12, scenario.lastDataYear + 1);
+  const yearFrac = Math.min(ctx.axis.firstYear + t / 12, ctx.scenario.lastDataYear + 1);
 
-  // (a) Enforcement on legs: detection with diminishing returns, capacity cuts.
-  rt.hazardSum.fill(0);
-  rt.capMult.fill(1);
+  // (a) Enforcement on legs: detection with diminishing returns, capacity cuts. Legs without extra
+  // hazard keep their baseline detection (exp(-0) = 1, so the formula gives it exactly).
+  let anyHazard = false;
+  const hazardSum = rt.hazardSum;
   for (const fx of rt.detection) {
     const x = fx.intensity[t];
     if (x === 0) continue;
-    for (const e of fx.edges) rt.hazardSum[e] += fx.hazard * x;
+    if (!anyHazard) hazardSum.fill(0);
+    anyHazard = true;
+    const edges = fx.edges;
+    for (let i = 0; i < edges.length; i++) hazardSum[edges[i]] += fx.hazard * x;
   }
-  for (let e = 0; e < m; e++) det[e] = 1 - (1 - c.baseDetection[e]) * Math.exp(-rt.hazardSum[e]);
+  if (anyHazard) {
+    for (let e = 0; e < m; e++)
+      det[e] = hazardSum[e] === 0 ? rt.detBase[e] : 1 - (1 - baseDetection[e]) * Math.exp(-hazardSum[e]);
+    rt.detDirty = true;
+  } else if (rt.detDirty) {
+    det.set(rt.detBase);
+    rt.detDirty = false;
+  }
+  let anyCut = false;
   for (const fx of rt.cuts) {
     const x = fx.intensity[t];
     if (x === 0) continue;
+    if (!anyCut) capMult.fill(1);
+    anyCut = true;
     const keep = 1 - fx.maxCut * (1 - Math.exp(-fx.rate * x));
-    for (const e of fx.edges) rt.capMult[e] *= keep;
+    const edges = fx.edges;
+    for (let i = 0; i < edges.length; i++) capMult[edges[i]] *= keep;
+  }
+  if (anyCut) {
+    for (let e = 0; e < m; e++) capNow[e] = capPerMonth[e] * capMult[e];
+    rt.cutDirty = true;
+  } else if (rt.cutDirty) {
+    capMult.fill(1);
+    capNow.set(capPerMonth);
+    rt.cutDirty = false;
   }
 
   // (b) Strikes on production capacity (country level).
@@ -648,83 +811,93 @@ function stepCommodity(
   for (const fx of rt.landStrikes) {
     const s = fx.intensity[t] / 12;
     if (s === 0) continue;
-    if (!strikeCounted.has(fx.country)) {
-      strikeCounted.add(fx.country);
-      events.strikesOnLand[t] += s;
-      sovereigntyRow(fx.country)[t] += s;
-      events.leadershipLosses[t] += s * fx.leadership;
+    if (!ctx.strikeCounted.has(fx.country)) {
+      ctx.strikeCounted.add(fx.country);
+      ctx.events.strikesOnLand[t] += s;
+      ctx.sovereigntyRow(fx.country)[t] += s;
+      ctx.events.leadershipLosses[t] += s * fx.leadership;
     }
     let k = 0;
-    for (const h of fx.holdings) k += rt.cap[h];
+    for (const h of fx.holdings) k += cap[h];
     if (k <= 0) continue;
     const frac = 1 - Math.exp((-s * fx.perStrike) / k);
     for (const h of fx.holdings) {
-      const lost = rt.cap[h] * frac;
-      rt.cap[h] -= lost;
-      rt.outstanding[h] += lost;
+      const lost = cap[h] * frac;
+      cap[h] -= lost;
+      outstanding[h] += lost;
       capDestroyed += lost;
-      const invLost = rt.inv[h] * frac;
-      rt.inv[h] -= invLost;
+      const invLost = inv[h] * frac;
+      inv[h] -= invLost;
       destroyed += invLost;
     }
   }
 
-  // (c, d) Production: lab capacity vs coca or precursor supply.
+  // (c, d) Production: lab capacity vs coca or precursor supply. From the policy start organisations
+  // replace product lost in transit: the coca or precursor supply they draw on grows with the
+  // replacement multiplier, and lab capacity follows as capital allows (supply is elastic in the
+  // long run; Caulkins & Reuter 1998).
+  const replace = rt.replace;
   let produced = 0;
-  const usPremium = rt.us.premium;
+  const grow = rt.mk.premium[rt.usIndex] > 1 + ctx.hurdle;
+  const headroom = ctx.headroom;
+  const rebuildRate = ctx.rebuildRate;
+  const capex = rt.capex;
+  const preStart = rt.preStart;
+  const preEdges = rt.preEdges;
   for (let h = 0; h < H; h++) {
-    const hold = c.holdings[h];
-    const node = hold.node;
-    const cult = rt.input[node];
+    const cult = rt.holdCult[h];
     let input: number;
-    if (cult) input = cult[t] * hold.nodeShare;
+    if (cult) input = cult[t] * rt.holdShare[h] * replace[h];
     else {
       let pre = 0;
-      for (const e of c.precursorIn[node]) pre += c.capacityPerMonth[e] * rt.capMult[e] * (1 - det[e]);
-      input = pre * hold.nodeShare;
+      for (let j = preStart[h], je = preStart[h + 1]; j < je; j++) {
+        const e = preEdges[j];
+        pre += capNow[e] * (1 - det[e]);
+      }
+      input = pre * rt.holdShare[h] * replace[h];
     }
-    const p = Math.min(rt.cap[h] / 12, input);
+    const p = Math.min(cap[h] / 12, input);
     rt.prodThisMonth[h] = p;
-    rt.inv[h] += p;
+    inv[h] += p;
     produced += p;
     // (e) Capacity: cocaine labs follow the coca supply; fentanyl labs grow while the market pays a
     // premium and labs are busy. Rebuilding and building are funded by capital.
-    if (cult) rt.target[h] = headroom * input * 12;
-    else if (usPremium > 1 + hurdle && p >= DEFAULTS.utilisationForGrowth * (rt.cap[h] / 12))
-      rt.target[h] *= Math.exp(growth / 12);
-    const gap = rt.target[h] - rt.cap[h];
+    if (cult) target[h] = headroom * input * 12;
+    else if (grow && p >= DEFAULTS.utilisationForGrowth * (cap[h] / 12)) target[h] *= ctx.growthFactor;
+    const gap = target[h] - cap[h];
     if (gap > 0) {
-      const o = hold.org;
-      const build = Math.min(gap * rebuildRate, budget[o] / rt.capex);
+      const o = rt.holdOrg[h];
+      const build = Math.min(gap * rebuildRate, budget[o] / capex);
       if (build > 0) {
-        rt.cap[h] += build;
-        budget[o] -= build * rt.capex;
-        capital[o] -= build * rt.capex;
-        const rebuilt = Math.min(build, rt.outstanding[h]);
-        rt.outstanding[h] -= rebuilt;
+        cap[h] += build;
+        budget[o] -= build * capex;
+        capital[o] -= build * capex;
+        const rebuilt = Math.min(build, outstanding[h]);
+        outstanding[h] -= rebuilt;
         rec.capacityRebuilt[t] += rebuilt;
       }
     }
   }
 
-  // (f, g) Shipments split over each holding's route set: logit on expected profit vs perceived risk.
-  const alloc = rt.alloc;
-  const util = rt.util;
+  // (f, g) Shipments split over each holding's route set: logit on expected profit vs perceived
+  // risk; the legs' planned loads are summed as the shares are set (same order as route by route).
+  const shipShare = ctx.shipShare;
+  const temperature = ctx.temperature;
+  const wNorm = rt.wNorm;
+  plan.fill(0);
   for (let h = 0; h < H; h++) {
-    const o = c.holdings[h].org;
-    const ship = rt.inv[h] * shipShare;
-    const a = rt.hrStart[h];
-    const b = rt.hrStart[h + 1];
+    const a = hrStart[h];
+    const b = hrStart[h + 1];
     if (b === a) continue;
-    const rho = riskAversion * (1 - tolerance[o]);
+    const o = rt.holdOrg[h];
+    const ship = inv[h] * shipShare;
+    const rho = rt.rho[o];
     const base = o * m;
     let best = Number.NEGATIVE_INFINITY;
     for (let k = a; k < b; k++) {
-      const ri = hrRoute[k];
       let s = 1;
-      for (let j = res[ri], je = res[ri + 1]; j < je; j++) s *= 1 - perceived[base + re[j]];
-      const w = rt.markets[rt.marketOf[c.routeMarket[ri]]].wholesale;
-      const u = (w * s - c.routeCost[ri]) / rt.wNorm - rho * (1 - s);
+      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) s *= 1 - perceived[base + re[j]];
+      const u = (mkW[hrMarket[k]] * s - hrCost[k]) / wNorm - rho * (1 - s);
       util[k] = u;
       if (u > best) best = u;
     }
@@ -734,53 +907,68 @@ function stepCommodity(
       util[k] = w;
       z += w;
     }
-    for (let k = a; k < b; k++) alloc[k] = (ship * util[k]) / z;
+    for (let k = a; k < b; k++) {
+      const x = (ship * util[k]) / z;
+      alloc[k] = x;
+      if (x === 0) continue;
+      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) plan[re[j]] += x;
+    }
   }
 
-  // (h) Leg capacities: scale down routes through saturated legs; the rest stays in inventory.
-  const plan = rt.plan;
-  plan.fill(0);
-  for (let k = 0; k < alloc.length; k++) {
-    const x = alloc[k];
-    if (x === 0) continue;
-    const ri = hrRoute[k];
-    for (let j = res[ri], je = res[ri + 1]; j < je; j++) plan[re[j]] += x;
-  }
+  // (h) Leg capacities: scale down routes through saturated legs; the rest stays in inventory. Only
+  // the (holding, route) pairs through a saturated leg are scaled, and only the legs they use are
+  // summed again (in the same order as a full pass, so the sums are the same).
   let clipped = false;
-  for (let e = 0; e < m; e++) if (plan[e] > c.capacityPerMonth[e] * rt.capMult[e]) clipped = true;
+  for (let e = 0; e < m; e++) if (plan[e] > capNow[e]) clipped = true;
   if (clipped) {
-    for (let k = 0; k < alloc.length; k++) {
-      let f = 1;
-      const ri = hrRoute[k];
-      for (let j = res[ri], je = res[ri + 1]; j < je; j++) {
-        const e = re[j];
-        const capE = c.capacityPerMonth[e] * rt.capMult[e];
-        if (plan[e] > capE) f = Math.min(f, capE / plan[e]);
+    const scale = rt.scale;
+    const touched = rt.touched;
+    const edgePairStart = rt.edgePairStart;
+    const edgePairs = rt.edgePairs;
+    scale.fill(1);
+    touched.fill(0);
+    for (let e = 0; e < m; e++) {
+      if (!(plan[e] > capNow[e])) continue;
+      const lim = capNow[e] / plan[e];
+      for (let i = edgePairStart[e], ie = edgePairStart[e + 1]; i < ie; i++) {
+        const k = edgePairs[i];
+        if (lim < scale[k]) scale[k] = lim;
       }
-      alloc[k] *= f;
     }
-    plan.fill(0);
-    for (let k = 0; k < alloc.length; k++) {
-      const x = alloc[k];
-      if (x === 0) continue;
-      const ri = hrRoute[k];
-      for (let j = res[ri], je = res[ri + 1]; j < je; j++) plan[re[j]] += x;
+    for (let k = 0; k < P; k++) {
+      const f = scale[k];
+      if (f === 1) continue;
+      alloc[k] *= f;
+      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) touched[re[j]] = 1;
+    }
+    for (let e = 0; e < m; e++) {
+      if (!touched[e]) continue;
+      let sum = 0;
+      for (let i = edgePairStart[e], ie = edgePairStart[e + 1]; i < ie; i++) {
+        const x = alloc[edgePairs[i]];
+        if (x !== 0) sum += x;
+      }
+      plan[e] = sum;
     }
   }
-  for (let k = 0; k < alloc.length; k++) rt.inv[rt.hrHolding[k]] -= alloc[k];
+  for (let k = 0; k < P; k++) inv[hrHolding[k]] -= alloc[k];
 
   // (i) Realised seizure share per leg (one draw per transport leg every month, so random numbers
   // stay aligned across policies), and cargo destroyed by strikes at sea.
-  const loss = rt.loss;
-  const strikeLoss = rt.strikeLoss;
-  strikeLoss.fill(0);
-  for (let e = 0; e < m; e++) {
-    if (c.isPrecursor[e]) continue;
+  const transport = rt.transport;
+  const shipKg = rt.shipKg;
+  const stochastic = ctx.options.stochastic;
+  for (let i = 0; i < transport.length; i++) {
+    const e = transport[i];
     const p = det[e];
-    const z = options.stochastic ? normal(stream) : 0;
-    const n = Math.max(1, plan[e] / rt.shipKg[e]);
+    const z = stochastic ? normal(stream) : 0;
+    const n = Math.max(1, plan[e] / shipKg[e]);
     const f = p + z * Math.sqrt((p * (1 - p)) / n);
     loss[e] = f < 0 ? 0 : Math.min(f, 1);
+  }
+  if (rt.strikeDirty) {
+    strikeLoss.fill(0);
+    rt.strikeDirty = false;
   }
   for (const fx of rt.seaStrikes) {
     const s = fx.intensity[t] / 12;
@@ -791,113 +979,198 @@ function stepCommodity(
     for (const e of fx.edges) {
       if (plan[e] <= 0) continue;
       const se = (s * plan[e]) / total;
-      strikeLoss[e] = 1 - Math.exp((-se * cargo) / plan[e]);
-      const struck = Math.min(se, plan[e] / kgSea);
-      events.strikesAtSea[t] += struck;
-      events.deathsAboard[t] += struck * deathsPerVessel;
-      sovereigntyRow(c.edgeSovereignty[e])[t] += struck;
+      strikeLoss[e] = 1 - Math.exp((-se * ctx.cargo) / plan[e]);
+      rt.strikeDirty = true;
+      const struck = Math.min(se, plan[e] / ctx.kgSea);
+      ctx.events.strikesAtSea[t] += struck;
+      ctx.events.deathsAboard[t] += struck * ctx.deathsPerVessel;
+      ctx.sovereigntyRow(c.edgeSovereignty[e])[t] += struck;
     }
   }
+  const struckAtSea = rt.strikeDirty;
 
-  // (j) Move the shipments along their routes.
+  // (j) Move the shipments along their routes. Without strikes at sea this month nothing is
+  // destroyed in transit (the general formula would subtract exact zeros).
   let seized = 0;
-  const edgeIn = rt.edgeIn;
+  const legCost = rt.legCost;
+  const shippedH = rt.shippedH;
+  const deliveredH = rt.deliveredH;
+  shippedH.fill(0);
+  deliveredH.fill(0);
   edgeIn.fill(0);
-  rt.used.fill(0);
-  for (const mk of rt.markets) {
-    mk.arrivals = 0;
-    mk.landedNum = 0;
-    mk.landedDen = 0;
-  }
+  used.fill(0);
+  const mkArrivals = mk.arrivals;
+  const mkLandedNum = mk.landedNum;
+  const mkLandedDen = mk.landedDen;
+  mkArrivals.fill(0);
+  mkLandedNum.fill(0);
+  mkLandedDen.fill(0);
   let seizedBorder = 0;
   let docRemoved = 0;
   const corr = rt.corridorTmp;
   corr.fill(0);
-  for (let k = 0; k < alloc.length; k++) {
+  const isBorder = c.isBorder;
+  const isDocumented = c.isDocumented;
+  const routeShipped = rec.routeShipped;
+  const routeDelivered = rec.routeDelivered;
+  const rowR = t * rt.R;
+  const cashShare = ctx.cashShare;
+  for (let k = 0; k < P; k++) {
     const start = alloc[k];
     if (start === 0) continue;
-    const route = hrRoute[k];
-    const o = rt.hrOrg[k];
+    const o = hrOrg[k];
+    const base = o * m;
     let x = start;
-    for (let j = res[route], je = res[route + 1]; j < je; j++) {
-      const e = re[j];
-      edgeIn[e] += x;
-      rt.used[o * m + e] = 1;
-      const se = x * loss[e];
-      x -= se;
-      const de = x * strikeLoss[e];
-      x -= de;
-      seized += se;
-      destroyed += de;
-      if (c.isBorder[e]) seizedBorder += se;
-      if (c.isDocumented[e]) docRemoved += se + de;
+    // Cost incurred: production, then each leg's cost for the kg that enter it (a kg seized early
+    // does not pay for the later legs), so the cost per delivered kg rises by 1/(1 - s) at the leg
+    // where a share s is seized (replacement cost at the point of seizure; Caulkins & Reuter 1998).
+    let spent = start * rt.hrProdCost[k];
+    if (struckAtSea) {
+      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) {
+        const e = re[j];
+        edgeIn[e] += x;
+        spent += x * legCost[e];
+        used[base + e] = 1;
+        const se = x * loss[e];
+        x -= se;
+        const de = x * strikeLoss[e];
+        x -= de;
+        seized += se;
+        destroyed += de;
+        if (isBorder[e]) seizedBorder += se;
+        if (isDocumented[e]) docRemoved += se + de;
+      }
+    } else {
+      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) {
+        const e = re[j];
+        edgeIn[e] += x;
+        spent += x * legCost[e];
+        used[base + e] = 1;
+        const se = x * loss[e];
+        x -= se;
+        seized += se;
+        if (isBorder[e]) seizedBorder += se;
+        if (isDocumented[e]) docRemoved += se;
+      }
     }
-    const mk = rt.markets[rt.marketOf[c.routeMarket[route]]];
-    const cost = c.routeCost[route];
-    const ri = t * c.routes.length + route;
-    rec.routeShipped[ri] += start;
-    rec.routeDelivered[ri] += x;
-    mk.arrivals += x;
-    mk.landedNum += start * cost;
-    mk.landedDen += x;
-    capital[o] += x * mk.wholesale - start * cost * cashShare;
-    const ci = c.routeCorridor[route];
+    const mi = hrMarket[k];
+    const route = rt.hrRoute[k];
+    routeShipped[rowR + route] += start;
+    routeDelivered[rowR + route] += x;
+    mkArrivals[mi] += x;
+    mkLandedNum[mi] += spent;
+    const h = hrHolding[k];
+    shippedH[h] += start;
+    deliveredH[h] += x;
+    mkLandedDen[mi] += x;
+    capital[o] += x * mkW[mi] - start * hrCost[k] * cashShare;
+    const ci = rt.hrCorridor[k];
     if (ci >= 0) corr[ci] += start;
   }
 
+  // (j') Replacement: each holding's smoothed loss share in transit; from the policy start production
+  // aims to deliver what it delivered at the hand-over, (1 - lossRef) / (1 - loss), within a ceiling.
+  const replaceRate = ctx.replaceRate;
+  for (let h = 0; h < H; h++) {
+    if (shippedH[h] <= 0) continue;
+    const lost = 1 - deliveredH[h] / shippedH[h];
+    if (t === 0) rt.lossEma[h] = lost;
+    else rt.lossEma[h] += replaceRate * (lost - rt.lossEma[h]);
+    if (t === ctx.policyStep - 1) rt.lossRef[h] = rt.lossEma[h];
+    if (t >= ctx.policyStep && ctx.policyStep > 0) {
+      const want = (1 - rt.lossRef[h]) / Math.max(1e-9, 1 - rt.lossEma[h]);
+      const aim = Math.min(ctx.maxReplace, Math.max(1 / ctx.maxReplace, want));
+      replace[h] += replaceRate * (aim - replace[h]);
+    }
+  }
+
   // (k) Learning: perceived risk from own losses, with memory; unused legs relax to baseline.
-  for (const o of rt.orgsHere) {
-    const base = o * m;
+  const memory = ctx.memory;
+  const forgetting = ctx.forgetting;
+  const deterrence = ctx.deterrence;
+  const orgsHere = rt.orgsHere;
+  for (let i = 0; i < orgsHere.length; i++) {
+    const base = orgsHere[i] * m;
     for (let e = 0; e < m; e++) {
-      const q = rt.perceived[base + e];
-      if (rt.used[base + e]) {
-        const observed = loss[e] + deterrence * (1 - loss[e]) * strikeLoss[e];
-        rt.perceived[base + e] = q + memory * (Math.min(1, observed) - q);
-      } else rt.perceived[base + e] = q + forgetting * (c.baseDetection[e] - q);
+      const q = perceived[base + e];
+      if (used[base + e]) {
+        // Without strikes the observed loss is the seizure share itself (<= 1).
+        const observed = struckAtSea
+          ? Math.min(1, loss[e] + deterrence * (1 - loss[e]) * strikeLoss[e])
+          : loss[e];
+        perceived[base + e] = q + memory * (observed - q);
+      } else perceived[base + e] = q + forgetting * (baseDetection[e] - q);
     }
   }
 
   // (m) Markets: stocks, cost-based prices plus risk compensation, scarcity, purity.
   let consumed = 0;
   let stocks = 0;
-  for (const mk of rt.markets) {
-    mk.stock += mk.arrivals;
-    const x = mk.stock * turnover;
-    mk.stock -= x;
+  const turnover = ctx.turnover;
+  const smoothing = ctx.smoothing;
+  const kappa = ctx.kappa;
+  const thetaPurity = ctx.thetaPurity;
+  const us = rt.usIndex;
+  for (let mi = 0; mi < rt.nMarkets; mi++) {
+    const arrivals = mkArrivals[mi];
+    mk.stock[mi] += arrivals;
+    const x = mk.stock[mi] * turnover;
+    mk.stock[mi] -= x;
     consumed += x;
-    stocks += mk.stock;
-    if (mk.landedDen > 0) {
-      const landed = mk.landedNum / mk.landedDen;
-      if (!mk.hasRef) {
-        mk.landedRef = landed;
-        mk.landedEma = landed;
-        mk.hasRef = true;
-      } else mk.landedEma += smoothing * (landed - mk.landedEma);
+    stocks += mk.stock[mi];
+    if (mkLandedDen[mi] > 0) {
+      const landed = mkLandedNum[mi] / mkLandedDen[mi];
+      if (!mk.hasRef[mi]) {
+        mk.landedRef[mi] = landed;
+        mk.landedEma[mi] = landed;
+        mk.hasRef[mi] = 1;
+      } else mk.landedEma[mi] += smoothing * (landed - mk.landedEma[mi]);
     }
-    const wCost = Math.max(0.2 * mk.wRef, mk.wRef + kappa * (mk.landedEma - mk.landedRef));
-    const rCost = mk.rRef + (wCost - mk.wRef);
-    const demand = mk.q0 * (1 + mk.growth) ** (yearFrac - mk.refYear) * (rCost / mk.rRef) ** mk.eps;
+    const wRef = mk.wRef[mi];
+    const wCost = Math.max(0.2 * wRef, wRef + kappa * (mk.landedEma[mi] - mk.landedRef[mi]));
+    const rCost = mk.rRef[mi] + (wCost - wRef);
+    if (yearFrac !== mk.growthYear[mi]) {
+      mk.growthYear[mi] = yearFrac;
+      mk.growthFactor[mi] = (1 + mk.growth[mi]) ** (yearFrac - mk.refYear[mi]);
+    }
+    if (rCost !== mk.priceCost[mi]) {
+      mk.priceCost[mi] = rCost;
+      mk.priceFactor[mi] = (rCost / mk.rRef[mi]) ** mk.eps[mi];
+    }
+    const demand = mk.q0[mi] * mk.growthFactor[mi] * mk.priceFactor[mi];
     let ratio = demand > 0 ? x / demand : DEFAULTS.ratioHigh;
     ratio = ratio < DEFAULTS.ratioLow ? DEFAULTS.ratioLow : Math.min(ratio, DEFAULTS.ratioHigh);
-    const mu = ratio ** (1 / mk.eps);
-    mk.premium = mu;
-    mk.wholesale = wCost * mu;
-    mk.retail = rCost * mu;
-    mk.purity = Math.min(1, mk.purityRef * ratio ** thetaPurity);
-    if (mk === rt.us) {
-      rec.flowUs[t] = mk.arrivals;
+    if (ratio !== mk.clearRatio[mi]) {
+      mk.clearRatio[mi] = ratio;
+      mk.clearMu[mi] = ratio ** mk.invEps[mi];
+      mk.clearPurity[mi] = Math.min(1, mk.purityRef[mi] * ratio ** thetaPurity);
+    }
+    const mu = mk.clearMu[mi];
+    // Scarcity is priced at the import level and passed on downstream as an absolute amount
+    // (additive markups, Caulkins & Reuter 1998); a shortfall at retail shows mostly in purity and
+    // availability.
+    const wholesale = wCost * mu;
+    const retail = rCost + (wholesale - wCost);
+    const purity = mk.clearPurity[mi];
+    mk.premium[mi] = mu;
+    mkW[mi] = wholesale;
+    mk.retail[mi] = retail;
+    mk.purity[mi] = purity;
+    if (mi === us) {
+      rec.flowUs[t] = arrivals;
       rec.consumedUs[t] = x;
-      rec.retailUs[t] = mk.retail;
-      rec.wholesaleUs[t] = mk.wholesale;
-      rec.purityUs[t] = mk.purity;
+      rec.retailUs[t] = retail;
+      rec.wholesaleUs[t] = wholesale;
+      rec.purityUs[t] = purity;
+      const ema = rt.ema;
       if (t === 0) {
-        rt.consEma = x;
-        rt.priceEma = mk.retail;
-        rt.purityEma = mk.purity;
+        ema[EMA.cons] = x;
+        ema[EMA.price] = retail;
+        ema[EMA.purity] = purity;
       } else {
-        rt.consEma += smoothing * (x - rt.consEma);
-        rt.priceEma += smoothing * (mk.retail - rt.priceEma);
-        rt.purityEma += smoothing * (mk.purity - rt.purityEma);
+        ema[EMA.cons] += smoothing * (x - ema[EMA.cons]);
+        ema[EMA.price] += smoothing * (retail - ema[EMA.price]);
+        ema[EMA.purity] += smoothing * (purity - ema[EMA.purity]);
       }
     }
   }
@@ -906,8 +1179,8 @@ function stepCommodity(
   let inventory = stocks;
   let labCap = 0;
   for (let h = 0; h < H; h++) {
-    inventory += rt.inv[h];
-    labCap += rt.cap[h];
+    inventory += inv[h];
+    labCap += cap[h];
   }
   rec.produced[t] = produced;
   rec.seized[t] = seized;
@@ -920,16 +1193,20 @@ function stepCommodity(
   let docIn = 0;
   let ep = 0;
   let cb = 0;
+  const entersDocumented = c.entersDocumented;
+  const corridorCode = c.maritimeCorridorCode;
+  const edgeFlow = rec.edgeFlow;
+  const edgeSeized = rec.edgeSeized;
+  const rowM = t * m;
   for (let e = 0; e < m; e++) {
-    if (!c.entersDocumented[e]) continue;
-    docIn += edgeIn[e];
-    const code = c.maritimeCorridorCode[e];
-    if (code === 1) ep += edgeIn[e];
-    else if (code === 2) cb += edgeIn[e];
-  }
-  for (let e = 0; e < m; e++) {
-    rec.edgeFlow[t * m + e] = edgeIn[e];
-    rec.edgeSeized[t * m + e] = edgeIn[e] * loss[e];
+    const flow = edgeIn[e];
+    edgeFlow[rowM + e] = flow;
+    edgeSeized[rowM + e] = flow * loss[e];
+    if (!entersDocumented[e]) continue;
+    docIn += flow;
+    const code = corridorCode[e];
+    if (code === 1) ep += flow;
+    else if (code === 2) cb += flow;
   }
   rec.documentedIn[t] = docIn;
   rec.documentedRemoved[t] = docRemoved;
