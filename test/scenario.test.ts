@@ -17,21 +17,40 @@ describe('scenario resolution', () => {
   });
   it('collects every problem instead of stopping at the first', () => {
     try {
-      resolveScenario({ name: 'x', parameters: { 'health.moudOverdoseHazardRatio': 2, nope: 1 }, policyStart: '2050-01' });
+      resolveScenario({
+        name: 'x',
+        parameters: { 'health.moudOverdoseHazardRatio': 2, nope: 1 },
+        policyStart: '2050-01',
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(CrossroadsError);
       const paths = (err as CrossroadsError).issues.map((i) => i.path);
-      expect(paths).toEqual(expect.arrayContaining(['parameters.health.moudOverdoseHazardRatio.value', 'parameters.nope', 'policyStart']));
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          'parameters.health.moudOverdoseHazardRatio.value',
+          'parameters.nope',
+          'policyStart',
+        ]),
+      );
     }
   });
   it('rejects a range that does not contain the value, or is reversed', () => {
-    expect(() => resolveScenario({ name: 'x', parameters: { 'cost.naloxoneKit': { range: [50, 40] } } })).toThrow(/low <= high/);
+    expect(() =>
+      resolveScenario({ name: 'x', parameters: { 'cost.naloxoneKit': { range: [50, 40] } } }),
+    ).toThrow(/low <= high/);
   });
   it('validates a policy against the lever catalogue, the ranges and the horizon', () => {
     const s = defaultScenario();
-    expect(resolvePolicy({ name: 'p', levers: [{ lever: 'naloxone', intensity: 1e6, start: '2019-01' }] }, s).levers).toHaveLength(1);
-    expect(() => resolvePolicy({ name: 'p', levers: [{ lever: 'naloxone', intensity: 1e12 }] }, s)).toThrow(/levers\[0\]\.intensity/);
-    expect(() => resolvePolicy({ name: 'p', levers: [{ lever: 'naloxone', intensity: 1, end: '2020-01' }] }, s)).toThrow(/levers\[0\]\.end/);
+    expect(
+      resolvePolicy({ name: 'p', levers: [{ lever: 'naloxone', intensity: 1e6, start: '2019-01' }] }, s)
+        .levers,
+    ).toHaveLength(1);
+    expect(() => resolvePolicy({ name: 'p', levers: [{ lever: 'naloxone', intensity: 1e12 }] }, s)).toThrow(
+      /levers\[0\]\.intensity/,
+    );
+    expect(() =>
+      resolvePolicy({ name: 'p', levers: [{ lever: 'naloxone', intensity: 1, end: '2020-01' }] }, s),
+    ).toThrow(/levers\[0\]\.end/);
   });
 });

@@ -169,7 +169,10 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
   const groupObs = groupNames.map((g) =>
     fit.years.map((y) => {
       const row = targets.groups[g].find((r) => r.year === y);
-      if (!row) throw new CrossroadsError('calibration', [{ path: `groups.${g}`, value: y, expected: 'a target for every fitted year' }]);
+      if (!row)
+        throw new CrossroadsError('calibration', [
+          { path: `groups.${g}`, value: y, expected: 'a target for every fitted year' },
+        ]);
       return row.value;
     }),
   );
@@ -239,11 +242,15 @@ export function calibrate(scenario: Scenario, options: CalibrationOptions): Cali
     const [lo, hi] = scenario.parameters[id].range!;
     return { lo, hi, log: lo > 0 && hi / lo >= 10 };
   });
-  const postValues = (u: number[]) => Object.fromEntries(postIds.map((id, i) => [id, fromUnit(postBounds[i], u[i])]));
+  const postValues = (u: number[]) =>
+    Object.fromEntries(postIds.map((id, i) => [id, fromUnit(postBounds[i], u[i])]));
   const iterations = options.mcmcIterations ?? DEFAULTS.mcmcIterations;
   const keep = options.keep ?? DEFAULTS.keep;
   let cur = postIds.map((id, i) =>
-    Math.min(0.999, Math.max(0.001, toUnit(postBounds[i], id in values ? values[id] : scenario.parameters[id].value))),
+    Math.min(
+      0.999,
+      Math.max(0.001, toUnit(postBounds[i], id in values ? values[id] : scenario.parameters[id].value)),
+    ),
   );
   let curLoss = lossOf(postValues(cur));
   let stepSize = 0.02;

@@ -41,7 +41,10 @@ export function fitReportMarkdown(title: string, r: CalibrationResult): string {
     '',
     '| group | year | observed | model | error |',
     '|---|---|---:|---:|---:|',
-    ...r.groups.map((g) => `| ${g.group} | ${g.year} | ${int(g.observed)} | ${int(g.model)} | ${pct(g.model / g.observed - 1)} |`),
+    ...r.groups.map(
+      (g) =>
+        `| ${g.group} | ${g.year} | ${int(g.observed)} | ${int(g.model)} | ${pct(g.model / g.observed - 1)} |`,
+    ),
   );
   return `${lines.join('\n')}\n`;
 }

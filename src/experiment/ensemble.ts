@@ -330,7 +330,8 @@ function manifestOf(
     stochastic: job.stochastic,
     quantiles,
     bands: {
-      method: 'exact up to 4,096 replicates, then DDSketch (Masson, Rim & Lee, VLDB 2019); merged exactly in chunk order',
+      method:
+        'exact up to 4,096 replicates, then DDSketch (Masson, Rim & Lee, VLDB 2019); merged exactly in chunk order',
       alpha: job.alpha,
       meaning: `band values are the exact lower nearest-rank quantiles of the N replicate values up to 4,096 replicates, and within ±${job.alpha * 100}% (relative) beyond; mean, min and max are exact`,
     },
