@@ -24,10 +24,12 @@ import type { Policy, Scenario } from '../src/scenario/schema.js';
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const POLICY: Policy = {
-  name: 'bench: MOUD + naloxone',
+  name: 'bench: MOUD + naloxone + maritime interdiction + vessel strikes',
   levers: [
     { lever: 'moud-capacity', intensity: 500000, rampMonths: 24 },
     { lever: 'naloxone', intensity: 5000000 },
+    { lever: 'maritime-interdiction', target: 'eastern-pacific', intensity: 10 },
+    { lever: 'vessel-strikes', target: 'caribbean', intensity: 100 },
   ],
 };
 

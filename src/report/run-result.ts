@@ -105,10 +105,21 @@ export const AnnualRecordSchema = z
       }),
     ),
     costUsd: z.number().describe('Cost of the policy levers in the year, USD 2024, undiscounted'),
+    flow: z
+      .object({ cocaine: z.number(), fentanyl: z.number() })
+      .describe('Drug reaching the US market in the year, kg by commodity'),
+    seizures: z
+      .object({ cocaine: z.number(), fentanyl: z.number() })
+      .describe('Seized anywhere in the trafficking network in the year, kg by commodity'),
+    supply: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'Supply-side detail: prices, labs destroyed and rebuilt, route dispersion, strikes by setting and sovereignty, deaths aboard struck vessels, leadership losses',
+      ),
   })
   .loose();
 
-/** JSON Schema source for the output of `crossroads run --format json`. */
+/** JSON Schema source for the output of `crossroads run -n 1 --format json` (a single seeded run). */
 export const RunResultSchema = z.object({
   manifest: z.object({
     package: z.literal('crossroads'),
@@ -133,3 +144,49 @@ export const RunResultSchema = z.object({
     costPerDeathAverted: z.number().nullable(),
   }),
 });
+
+const Band = z
+  .record(z.string(), z.number())
+  .describe('mean and the requested percentiles, e.g. { mean, p5, p25, p50, p75, p95 }');
+
+/**
+ * The interval form of `crossroads run` (the default, N > 1): central values are medians over the
+ * paired replicates, bands beside them; `difference` is policy minus no new policy per replicate.
+ */
+export const IntervalRunResultSchema = z.object({
+  manifest: RunResultSchema.shape.manifest,
+  ensemble: z
+    .record(z.string(), z.unknown())
+    .describe('Design, N, seed, parameter sampling notes, band method and accuracy'),
+  quantiles: z.array(z.number()),
+  annual: z
+    .array(
+      AnnualRecordSchema.extend({
+        bands: z
+          .record(z.string(), z.unknown())
+          .describe('Bands of every numeric outcome, same shape as the record'),
+      }),
+    )
+    .describe('Policy arm: medians per year, bands beside'),
+  counterfactual: z.object({ annual: z.array(z.record(z.string(), z.unknown())) }),
+  difference: z
+    .object({ annual: z.array(z.record(z.string(), z.unknown())) })
+    .describe(
+      "Paired difference policy - no new policy per outcome: median, bands and pBeats (probability the policy is better by the outcome's direction)",
+    ),
+  summary: z.object({
+    period: z.tuple([z.number().int(), z.number().int()]),
+    deaths: z.object({ policy: z.number(), counterfactual: z.number(), averted: z.number() }),
+    costUsd: z.number(),
+    discountRate: z.number(),
+    costPerDeathAverted: z.number().nullable(),
+    pFewerDeaths: z.number(),
+    bands: z.object({
+      deaths: z.object({ policy: Band, counterfactual: Band, averted: Band }),
+      costUsd: Band,
+    }),
+  }),
+});
+
+/** Either form of `crossroads run --format json`; `manifest.replicates` tells which. */
+export const RunOutputSchema = z.union([RunResultSchema, IntervalRunResultSchema]);

@@ -34,7 +34,7 @@ export function registerCalibrate(program: Command): void {
         10_000_000,
       );
       // Calibrate from the declared starting values, not from a previous fit.
-      const scenario = defaultScenario();
+      const scenario = defaultScenario({ fitted: false });
       const log = (m: string) => process.stderr.write(`calibrate: ${m}\n`);
       log('fitting 2015-2019 (2020-2022 held out)...');
       const heldOut = calibrate(scenario, {

@@ -2,13 +2,13 @@
 
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { RunResultSchema } from '../../report/run-result.js';
+import { RunOutputSchema } from '../../report/run-result.js';
 import { inputJsonSchemas } from '../../scenario/schema.js';
 import { writeOutput } from '../output.js';
 
 /** JSON Schema of the output of `crossroads run --format json`. */
 export function outputJsonSchema(): unknown {
-  return z.toJSONSchema(RunResultSchema, { io: 'output' });
+  return z.toJSONSchema(RunOutputSchema, { io: 'output' });
 }
 
 /** Register the command. */
