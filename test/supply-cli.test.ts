@@ -50,7 +50,9 @@ describe('crossroads network', () => {
     );
     expect(await main(['network', ok, '--format', 'json'])).toBe(0);
     const coc = JSON.parse(out).commodities.find((c: { commodity: string }) => c.commodity === 'cocaine');
-    expect(coc.minCut.capacityKgPerYear).toBe(550000);
+    // The cut crosses the US border: ports (edited to 100 t) + between ports (1,000 t) + the
+    // Caribbean islands' maritime arrival (200 t).
+    expect(coc.minCut.capacityKgPerYear).toBe(1300000);
     const bad = join(dir, `crossroads-net-bad-${process.pid}.json`);
     writeFileSync(
       bad,

@@ -30,18 +30,15 @@ export interface CommodityAnalysis {
 /** Analyse a run's network over calendar `year`. */
 export function analyseNetwork(out: RunOutput, year: number): CommodityAnalysis[] {
   const s = out.supply.state;
-  const t0 = (year - out.axis.firstYear) * 12;
+  // Flows by route and leg are recorded by year.
+  const y = year - out.axis.firstYear;
   return s.compiled.commodities.map((c) => {
     const rec = s.records[c.commodity];
     const R = c.routes.length;
     const m = c.net.edges.length;
     const routes = c.routes.map((r, k) => {
-      let shipped = 0;
-      let delivered = 0;
-      for (let t = t0; t < t0 + 12; t++) {
-        shipped += rec.routeShipped[t * R + k];
-        delivered += rec.routeDelivered[t * R + k];
-      }
+      const shipped = rec.routeShipped[y * R + k];
+      const delivered = rec.routeDelivered[y * R + k];
       return {
         path: [c.net.nodes[r.origin].id, ...Array.from(r.edges, (e) => c.net.nodes[c.edgeTo[e]].id)],
         market: c.net.nodes[r.market].id,
@@ -51,12 +48,8 @@ export function analyseNetwork(out: RunOutput, year: number): CommodityAnalysis[
       };
     });
     const edges = c.net.edges.map((e, i) => {
-      let flow = 0;
-      let seized = 0;
-      for (let t = t0; t < t0 + 12; t++) {
-        flow += rec.edgeFlow[t * m + i];
-        seized += rec.edgeSeized[t * m + i];
-      }
+      const flow = rec.edgeFlow[y * m + i];
+      const seized = rec.edgeSeized[y * m + i];
       return {
         id: e.id,
         from: e.from,
@@ -79,7 +72,7 @@ export function analyseNetwork(out: RunOutput, year: number): CommodityAnalysis[
     const mf = maxFlowMulti(flowEdges, sources, [usId]);
     let flowUs = 0;
     let seized = 0;
-    for (let t = t0; t < t0 + 12; t++) {
+    for (let t = y * 12; t < y * 12 + 12; t++) {
       flowUs += rec.flowUs[t];
       seized += rec.seized[t];
     }

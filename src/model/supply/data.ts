@@ -9,6 +9,7 @@ import cocaine from '../../../data/network/cocaine.json' with { type: 'json' };
 import fentanyl from '../../../data/network/fentanyl.json' with { type: 'json' };
 import organisations from '../../../data/network/organisations.json' with { type: 'json' };
 import supplyParameters from '../../../data/parameters/supply.json' with { type: 'json' };
+import type { LeverDef } from '../levers.js';
 import {
   type AssumptionOverlay,
   AssumptionOverlaySchema,
@@ -58,16 +59,7 @@ export type LeverEffect =
   | { kind: 'capacity-cut'; select: LeverSelect; maxCutParameter: string; rateParameter: string };
 
 /** A supply lever declaration (the LeverDef fields plus its effect). */
-export interface SupplyLeverDef {
-  id: string;
-  label: string;
-  unit: string;
-  min: number;
-  max: number;
-  costParameter: string;
-  channel: string;
-  description: string;
-  targets?: string[];
+export interface SupplyLeverDef extends LeverDef {
   effect: LeverEffect;
 }
 

@@ -3,11 +3,12 @@
  *
  * Organisations (stylised) hold lab capacity in production regions. Each month they produce (limited
  * by lab capacity and by coca or precursor supply), ship a share of their inventory and split it over
- * their precomputed route set by a logit on expected profit net of PERCEIVED risk; perceived risk on
+ * their precomputed route set by a logit on expected profit net of PERCEIVED risk, revised quarterly
+ * (DEFAULTS.routeReviewMonths); perceived risk on
  * each leg is updated from their own losses with decaying memory and relaxes back to baseline on
  * legs they stop using (in the spirit of NarcoLogic, Magliocca et al., PNAS 2019). Pressure on one
  * corridor therefore displaces flow to others. Seizures are drawn around their expectation from the
- * run's `supply` stream. Labs destroyed by strikes are rebuilt at a rate funded by capital; losses
+ * run's `supply` stream (one draw a month per enforcement group, shared by its legs). Labs destroyed by strikes are rebuilt at a rate funded by capital; losses
  * and payouts reduce capital.
  *
  * Markets: the import-level (wholesale) price is the reference price plus the change in the cost of
@@ -46,6 +47,14 @@ export const DEFAULTS = {
   activeCorridorShare: 0.05,
   /** Fentanyl capacity grows only while labs run at least this share of capacity. */
   utilisationForGrowth: 0.9,
+  /**
+   * Months between revisions of an organisation's route split (quarterly). A modelling choice, not
+   * an estimate of a published figure: shipping plans (vessels, crews, contacts) are not redrawn
+   * every month, and perceived risk is learnt monthly in between, so a revision sees every loss
+   * since the last one. The lag it adds to displacement (at most two months) is small next to
+   * the risk memory (~4 months). It also spares the run two thirds of the logit evaluations.
+   */
+  routeReviewMonths: 3,
 } as const;
 
 /** Options of the supply module. */
@@ -53,7 +62,10 @@ export interface SupplyOptions {
   stochastic: boolean;
 }
 
-/** Monthly records of one commodity (one value per month, typed arrays). */
+/**
+ * Records of one commodity: one value per month (typed arrays), except the flows by corridor, route
+ * and leg, which are summed by year (only annual outcomes and the network analysis read them).
+ */
 export interface CommodityRecords {
   produced: Float64Array;
   seized: Float64Array;
@@ -69,23 +81,20 @@ export interface CommodityRecords {
   retailUs: Float64Array;
   wholesaleUs: Float64Array;
   purityUs: Float64Array;
-  /** Flow entering each documented maritime corridor (cocaine); by corridor label index. */
+  /** Flow entering the documented maritime corridors (cocaine), and removed on them. */
   documentedIn: Float64Array;
   documentedRemoved: Float64Array;
   easternPacificIn: Float64Array;
   caribbeanIn: Float64Array;
-  /** Shannon entropy (nats) of US-bound flow over corridors, and corridors carrying >= 5%. */
-  corridorEntropy: Float64Array;
-  activeCorridors: Float64Array;
   labCapacity: Float64Array;
   capacityDestroyed: Float64Array;
   capacityRebuilt: Float64Array;
-  /** US-bound flow by corridor label (row-major: month x corridor). */
+  /** US-bound kg shipped by corridor label (row-major: year x corridor; year 0 = first year). */
   corridorFlow: Float64Array;
-  /** Shipped and delivered by route (row-major: month x route). */
+  /** Shipped and delivered by route (row-major: year x route). */
   routeShipped: Float64Array;
   routeDelivered: Float64Array;
-  /** Flow entering and seized on each leg (row-major: month x edge). */
+  /** Flow entering and seized on each leg (row-major: year x edge). */
   edgeFlow: Float64Array;
   edgeSeized: Float64Array;
 }
@@ -143,6 +152,8 @@ const MARKET_FIELDS = [
   'eps',
   'invEps',
   'growth',
+  /** log(1 + growth), so the demand trend is one exp (Math.pow is several times slower). */
+  'logGrowth',
   'refYear',
   'purityRef',
   'stock',
@@ -156,7 +167,8 @@ const MARKET_FIELDS = [
   'arrivals',
   'landedNum',
   'landedDen',
-  // Memos of the powers in the demand and clearing formulas (recomputed only when inputs change).
+  // Memos of the powers in the demand and clearing formulas (recomputed only when inputs change;
+  // as exp and log, which are several times faster than Math.pow).
   'growthYear',
   'growthFactor',
   'priceCost',
@@ -170,12 +182,162 @@ type MarketArrays = Record<(typeof MARKET_FIELDS)[number], Float64Array>;
 /** Smoothed US quantities (index constants into `CommodityRt.ema`). */
 const EMA = { cons: 0, price: 1, purity: 2, refCons: 3, refPrice: 4, refPurity: 5 } as const;
 
-interface CommodityRt {
-  c: CompiledCommodity;
-  rec: CommodityRecords;
+/**
+ * What the monthly loop reads of one commodity's network and holdings. It depends only on the
+ * scenario, so it is built once per compiled network (`layoutOf`), not once per run.
+ */
+interface Layout {
   m: number;
   H: number;
   R: number;
+  /** Flattened (holding, route) pairs: pairs of holding h are hrStart[h] .. hrStart[h + 1]. */
+  hrStart: Int32Array;
+  hrRoute: Int32Array;
+  hrHolding: Int32Array;
+  hrOrg: Int32Array;
+  hrEdgeA: Int32Array;
+  hrEdgeB: Int32Array;
+  hrMarket: Int32Array;
+  hrCost: Float64Array;
+  /** Routes some holding ships on (the others never carry flow), ascending. */
+  activeRoutes: Int32Array;
+  /** Market index (into the market arrays), production cost at the origin (USD/kg) by route. */
+  routeMarket: Int32Array;
+  routeProdCost: Float64Array;
+  /** Market index of each market node (-1 for other nodes). */
+  marketOf: Int32Array;
+  /** Legs of each holding's route set (CSR): the legs its organisation uses when it ships. */
+  holdLegStart: Int32Array;
+  holdLegs: Int32Array;
+  /** For each leg of each pair's route (aligned with hrEdgeA .. hrEdgeB), its slot in holdLegs. */
+  hrLegSlot: Int32Array;
+  /** Precursor legs feeding each holding's node (CSR). */
+  preStart: Int32Array;
+  preEdges: Int32Array;
+  holdOrg: Int32Array;
+  holdShare: Float64Array;
+  /** Transport legs (not precursor supply), ascending, and each one's seizure-noise group. */
+  transport: Int32Array;
+  noiseKey: string[];
+  /** Legs each organisation may use (union of its holdings' route sets, CSR by organisation). */
+  orgLegStart: Int32Array;
+  orgLegs: Int32Array;
+  /** Cost paid per kg on each leg (transport cost, USD/kg entering the leg). */
+  legCost: Float64Array;
+  /** Organisations with holdings in this commodity. */
+  orgsHere: Int32Array;
+  /** Detection at baseline enforcement, 1 - (1 - base) (what the hazard formula gives at zero). */
+  detBase: Float64Array;
+}
+
+const layoutCache = new WeakMap<CompiledCommodity, Layout>();
+
+/** The loop layout of a compiled commodity (cached: compiled networks are cached per scenario). */
+function layoutOf(c: CompiledCommodity): Layout {
+  const hit = layoutCache.get(c);
+  if (hit) return hit;
+  const m = c.net.edges.length;
+  const H = c.holdings.length;
+  const hrStart = new Int32Array(H + 1);
+  c.holdings.forEach((h, i) => {
+    hrStart[i + 1] = hrStart[i] + h.routes.length;
+  });
+  const P = hrStart[H];
+  const hrRoute = new Int32Array(P);
+  const hrHolding = new Int32Array(P);
+  c.holdings.forEach((h, i) => {
+    hrRoute.set(h.routes, hrStart[i]);
+    hrHolding.fill(i, hrStart[i], hrStart[i + 1]);
+  });
+  const marketOf = new Int32Array(c.net.nodes.length).fill(-1);
+  c.markets.forEach((node, i) => {
+    marketOf[node] = i;
+  });
+  const holdLegStart = new Int32Array(H + 1);
+  const holdLegList: number[] = [];
+  c.holdings.forEach((h, i) => {
+    const legs = new Set<number>();
+    for (const r of h.routes) for (const e of c.routes[r].edges) legs.add(e);
+    holdLegList.push(...[...legs].sort((a, b) => a - b));
+    holdLegStart[i + 1] = holdLegList.length;
+  });
+  // Slot of each pair's legs in its holding's leg list, in route-leg order (CSR offsets of the
+  // pairs' legs start at 0 and follow the pairs: pair k's legs are at hrLegStart(k) below).
+  const hrLegSlotList: number[] = [];
+  c.holdings.forEach((h, i) => {
+    const slotOf = new Map<number, number>();
+    for (let j = holdLegStart[i]; j < holdLegStart[i + 1]; j++) slotOf.set(holdLegList[j], j);
+    for (const r of h.routes) for (const e of c.routes[r].edges) hrLegSlotList.push(slotOf.get(e)!);
+  });
+  const preStart = new Int32Array(H + 1);
+  c.holdings.forEach((h, i) => {
+    preStart[i + 1] = preStart[i] + c.precursorIn[h.node].length;
+  });
+  const preEdges = new Int32Array(preStart[H]);
+  c.holdings.forEach((h, i) => {
+    preEdges.set(c.precursorIn[h.node], preStart[i]);
+  });
+  const transport: number[] = [];
+  for (let e = 0; e < m; e++) if (!c.isPrecursor[e]) transport.push(e);
+  // Seizure noise is drawn by enforcement group: the maritime corridor, else the US border
+  // checkpoint, else the leg's sovereignty (see step (i)); groups are shared across commodities.
+  const noiseKey = Array.from(transport, (e) => {
+    const edge = c.net.edges[e];
+    if (edge.corridor) return `corridor:${edge.corridor}`;
+    return edge.checkpoint ? `checkpoint:${edge.checkpoint}` : `sovereignty:${edge.sovereignty}`;
+  });
+  const nOrgs = c.holdings.reduce((a, h) => Math.max(a, h.org + 1), 0);
+  const orgLegStart = new Int32Array(nOrgs + 1);
+  const orgLegList: number[] = [];
+  for (let o = 0; o < nOrgs; o++) {
+    const legs = new Set<number>();
+    c.holdings.forEach((h, i) => {
+      if (h.org !== o) return;
+      for (let j = holdLegStart[i]; j < holdLegStart[i + 1]; j++) legs.add(holdLegList[j]);
+    });
+    orgLegList.push(...[...legs].sort((a, b) => a - b));
+    orgLegStart[o + 1] = orgLegList.length;
+  }
+  const layout: Layout = {
+    m,
+    H,
+    R: c.routes.length,
+    hrStart,
+    hrRoute,
+    hrHolding,
+    hrOrg: Int32Array.from(hrHolding, (h) => c.holdings[h].org),
+    hrEdgeA: Int32Array.from(hrRoute, (r) => c.routeEdgeStart[r]),
+    hrEdgeB: Int32Array.from(hrRoute, (r) => c.routeEdgeStart[r + 1]),
+    hrMarket: Int32Array.from(hrRoute, (r) => marketOf[c.routeMarket[r]]),
+    hrCost: Float64Array.from(hrRoute, (r) => c.routeCost[r]),
+    activeRoutes: Int32Array.from(new Set(hrRoute)).sort(),
+    routeMarket: Int32Array.from(c.routeMarket, (node) => marketOf[node]),
+    routeProdCost: Float64Array.from(c.routes, (r) => c.net.nodes[r.origin].productionCostUsdPerKg ?? 0),
+    marketOf,
+    holdLegStart,
+    holdLegs: Int32Array.from(holdLegList),
+    hrLegSlot: Int32Array.from(hrLegSlotList),
+    preStart,
+    preEdges,
+    holdOrg: Int32Array.from(c.holdings, (h) => h.org),
+    holdShare: Float64Array.from(c.holdings, (h) => h.nodeShare),
+    transport: Int32Array.from(transport),
+    noiseKey,
+    orgLegStart,
+    orgLegs: Int32Array.from(orgLegList),
+    legCost: Float64Array.from(c.net.edges, (e) => e.transportCostUsdPerKg),
+    orgsHere: Int32Array.from(new Set(c.holdings.map((h) => h.org))),
+    detBase: Float64Array.from(c.baseDetection, (b) => 1 - (1 - b)),
+  };
+  layoutCache.set(c, layout);
+  return layout;
+}
+
+/** Per-run state of one commodity. */
+interface CommodityRt {
+  c: CompiledCommodity;
+  L: Layout;
+  rec: CommodityRecords;
   det: Float64Array;
   /** Detection at baseline enforcement, 1 - (1 - base), and whether `det` differs from it. */
   detBase: Float64Array;
@@ -185,19 +347,18 @@ interface CommodityRt {
   /** Leg capacity this month (capacityPerMonth x capMult), and whether capMult differs from 1. */
   capNow: Float64Array;
   cutDirty: boolean;
-  /** (holding, route) pairs using each leg, ascending (CSR), and the clipping scratch arrays. */
-  edgePairStart: Int32Array;
-  edgePairs: Int32Array;
-  scale: Float64Array;
-  touched: Uint8Array;
+  /** Scratch for capacity clipping: the scale applied to each route. */
+  routeScale: Float64Array;
   loss: Float64Array;
   strikeLoss: Float64Array;
   strikeDirty: boolean;
+  /** Index of each transport leg's seizure-noise group in `StepContext.noiseZ`. */
+  noiseGroup: Int32Array;
+  /** Share of what enters each transport leg that leaves it (not seized, not destroyed), this month. */
+  keep: Float64Array;
   plan: Float64Array;
   edgeIn: Float64Array;
   shipKg: Float64Array;
-  /** Transport legs (not precursor supply), ascending. */
-  transport: Int32Array;
   perceived: Float64Array;
   used: Uint8Array;
   cap: Float64Array;
@@ -215,32 +376,19 @@ interface CommodityRt {
   lossRef: Float64Array;
   shippedH: Float64Array;
   deliveredH: Float64Array;
-  /** Cost paid per kg on each leg (transport cost, USD/kg entering the leg). */
-  legCost: Float64Array;
-  /** Production cost at the origin of each (holding, route) pair, USD/kg. */
-  hrProdCost: Float64Array;
-  holdOrg: Int32Array;
-  holdShare: Float64Array;
   holdCult: (Float64Array | null)[];
-  /** Precursor legs feeding each holding's node (CSR). */
-  preStart: Int32Array;
-  preEdges: Int32Array;
-  /** Flattened (holding, route) pairs and what the hot loop reads of their route. */
-  hrStart: Int32Array;
-  hrRoute: Int32Array;
-  hrHolding: Int32Array;
-  hrOrg: Int32Array;
-  hrEdgeA: Int32Array;
-  hrEdgeB: Int32Array;
-  hrMarket: Int32Array;
-  hrCost: Float64Array;
-  hrCorridor: Int32Array;
-  /** Organisations with holdings in this commodity. */
-  orgsHere: Int32Array;
   /** Risk aversion scaled by each organisation's tolerance. */
   rho: Float64Array;
+  /** Route split of each (holding, route) pair, as last revised, and this month's kg by pair. */
+  share: Float64Array;
   alloc: Float64Array;
-  util: Float64Array;
+  /** Share of each holding's shipments entering each leg of its route sets (slots of holdLegs). */
+  legShare: Float64Array;
+  /** Kg shipped on each route this month, and the share of it delivered. */
+  routeAlloc: Float64Array;
+  routeSurvival: Float64Array;
+  /** Cash per kg shipped on each route this month (sales of what arrives less cash costs). */
+  routeValue: Float64Array;
   /** Markets (struct of arrays) and the index of the US market. */
   mk: MarketArrays;
   nMarkets: number;
@@ -251,7 +399,6 @@ interface CommodityRt {
   cuts: CutFx[];
   seaStrikes: StrikeSeaFx[];
   landStrikes: StrikeLandFx[];
-  corridorTmp: Float64Array;
   /** Smoothed US consumption, retail price and purity, and their values at the hand-over (EMA). */
   ema: Float64Array;
 }
@@ -289,6 +436,8 @@ interface StepContext {
   replaceRate: number;
   maxReplace: number;
   thetaPurity: number;
+  /** This month's seizure-noise draw of each enforcement group (both commodities). */
+  noiseZ: Float64Array;
 }
 
 const RECORD_SERIES = [
@@ -307,8 +456,6 @@ const RECORD_SERIES = [
   'documentedRemoved',
   'easternPacificIn',
   'caribbeanIn',
-  'corridorEntropy',
-  'activeCorridors',
   'labCapacity',
   'capacityDestroyed',
   'capacityRebuilt',
@@ -316,13 +463,14 @@ const RECORD_SERIES = [
 
 /** All records of one commodity as views into one buffer (one allocation per run and commodity). */
 function emptyRecords(steps: number, corridors: number, routes: number, edges: number): CommodityRecords {
+  const years = Math.ceil(steps / 12);
   const sizes = [
     ...RECORD_SERIES.map(() => steps),
-    steps * Math.max(1, corridors),
-    steps * routes,
-    steps * routes,
-    steps * edges,
-    steps * edges,
+    years * Math.max(1, corridors),
+    years * routes,
+    years * routes,
+    years * edges,
+    years * edges,
   ];
   const buffer = new Float64Array(sizes.reduce((a, b) => a + b, 0));
   let at = 0;
@@ -377,6 +525,48 @@ function selectEdges(c: CompiledCommodity, field: string, value: string, maritim
   });
   return Int32Array.from(out);
 }
+
+/**
+ * The historical street-supply driver is stateless and depends only on the prepared scenario,
+ * parameters and time axis, so runs sharing them (one `Prepared`) share it: building it interpolates
+ * the yearly series for every month, a few percent of a run.
+ */
+const historyCache = new WeakMap<Params, { axis: TimeAxis; scenario: Scenario; module: Module }>();
+
+function historyModule(axis: TimeAxis, scenario: Scenario, params: Params): Module {
+  const hit = historyCache.get(params);
+  if (hit && hit.axis === axis && hit.scenario === scenario) return hit.module;
+  const module = createStreetSupplyModule(axis, scenario, params);
+  historyCache.set(params, { axis, scenario, module });
+  return module;
+}
+
+const noiseCache = new WeakMap<CompiledSupply, { groups: Int32Array[]; count: number }>();
+
+/** Seizure-noise group of each transport leg, by commodity, numbered over both (cached). */
+function noiseGroupsOf(compiled: CompiledSupply): { groups: Int32Array[]; count: number } {
+  const hit = noiseCache.get(compiled);
+  if (hit) return hit;
+  const index = new Map<string, number>();
+  const groups = compiled.commodities.map((c) =>
+    Int32Array.from(layoutOf(c).noiseKey, (key) => {
+      let gi = index.get(key);
+      if (gi === undefined) {
+        gi = index.size;
+        index.set(key, gi);
+      }
+      return gi;
+    }),
+  );
+  const out = { groups, count: index.size };
+  noiseCache.set(compiled, out);
+  return out;
+}
+
+/** Every (supply lever, target) and the channel it reads, listed once. */
+const LEVER_CHANNELS = SUPPLY_LEVERS.flatMap((def) =>
+  (def.targets ?? ['']).map((target) => ({ def, target, channel: def.channel.replace('{target}', target) })),
+);
 
 /** Create the supply, market and street-supply modules (step order: supply -> market -> street). */
 export function createSupplyModules(
@@ -433,43 +623,15 @@ export function createSupplyModules(
   };
 
   const rts: CommodityRt[] = compiled.commodities.map((c) => {
-    const m = c.net.edges.length;
-    const H = c.holdings.length;
-    const hrStart = new Int32Array(H + 1);
-    c.holdings.forEach((h, i) => {
-      hrStart[i + 1] = hrStart[i] + h.routes.length;
-    });
-    const P = hrStart[H];
-    const hrRoute = new Int32Array(P);
-    const hrHolding = new Int32Array(P);
-    c.holdings.forEach((h, i) => {
-      hrRoute.set(h.routes, hrStart[i]);
-      hrHolding.fill(i, hrStart[i], hrStart[i + 1]);
-    });
-    const edgePairStart = new Int32Array(m + 1);
-    for (const r of hrRoute) for (const e of c.routes[r].edges) edgePairStart[e + 1]++;
-    for (let e = 0; e < m; e++) edgePairStart[e + 1] += edgePairStart[e];
-    const edgePairs = new Int32Array(edgePairStart[m]);
-    const fillAt = edgePairStart.slice(0, m);
-    hrRoute.forEach((r, k) => {
-      for (const e of c.routes[r].edges) edgePairs[fillAt[e]++] = k;
-    });
-    const preStart = new Int32Array(H + 1);
-    c.holdings.forEach((h, i) => {
-      preStart[i + 1] = preStart[i] + c.precursorIn[h.node].length;
-    });
-    const preEdges = new Int32Array(preStart[H]);
-    c.holdings.forEach((h, i) => {
-      preEdges.set(c.precursorIn[h.node], preStart[i]);
-    });
+    const L = layoutOf(c);
+    const { m, H } = L;
+    const P = L.hrStart[H];
     const input = cultivationInput(axis, c);
     const nMarkets = c.markets.length;
     const mk = Object.fromEntries(
       MARKET_FIELDS.map((f) => [f, new Float64Array(nMarkets)]),
     ) as unknown as MarketArrays;
-    const marketOf = new Int32Array(c.net.nodes.length).fill(-1);
     c.markets.forEach((node, i) => {
-      marketOf[node] = i;
       const spec = c.net.nodes[node].market!;
       const eps = g(spec.elasticityParameter);
       mk.wRef[i] = spec.wholesaleUsdPerKg;
@@ -478,6 +640,7 @@ export function createSupplyModules(
       mk.eps[i] = eps;
       mk.invEps[i] = 1 / eps;
       mk.growth[i] = g(spec.demandGrowthParameter);
+      mk.logGrowth[i] = Math.log1p(mk.growth[i]);
       mk.refYear[i] = spec.referenceYear;
       mk.purityRef[i] = spec.purity;
       mk.wholesale[i] = spec.wholesaleUsdPerKg;
@@ -488,7 +651,7 @@ export function createSupplyModules(
       mk.priceCost[i] = Number.NaN;
       mk.clearRatio[i] = Number.NaN;
     });
-    const usIndex = marketOf[c.usMarket];
+    const usIndex = L.marketOf[c.usMarket];
     const shipKg = new Float64Array(m);
     const kgLand = g(
       c.commodity === 'cocaine' ? 'supply.kgPerLandShipmentCocaine' : 'supply.kgPerLandShipmentFentanyl',
@@ -498,34 +661,27 @@ export function createSupplyModules(
     });
     const perceived = new Float64Array(orgs.length * m);
     for (let o = 0; o < orgs.length; o++) perceived.set(c.baseDetection, o * m);
-    const detBase = Float64Array.from(c.baseDetection, (b) => 1 - (1 - b));
-    const transport: number[] = [];
-    for (let e = 0; e < m; e++) if (!c.isPrecursor[e]) transport.push(e);
-    const hrOrg = Int32Array.from(hrHolding, (h) => c.holdings[h].org);
+    const detBase = L.detBase;
     const rt: CommodityRt = {
       c,
-      rec: emptyRecords(steps, c.corridors.length, c.routes.length, m),
-      m,
-      H,
-      R: c.routes.length,
-      det: Float64Array.from(detBase),
+      L,
+      rec: emptyRecords(steps, c.corridors.length, L.R, m),
+      det: detBase.slice(),
       detBase,
       detDirty: false,
       hazardSum: new Float64Array(m),
       capMult: new Float64Array(m).fill(1),
       capNow: Float64Array.from(c.capacityPerMonth),
       cutDirty: false,
-      edgePairStart,
-      edgePairs,
-      scale: new Float64Array(P),
-      touched: new Uint8Array(m),
+      routeScale: new Float64Array(L.R),
       loss: new Float64Array(m),
       strikeLoss: new Float64Array(m),
       strikeDirty: false,
+      noiseGroup: new Int32Array(0),
+      keep: new Float64Array(m),
       plan: new Float64Array(m),
       edgeIn: new Float64Array(m),
       shipKg,
-      transport: Int32Array.from(transport),
       perceived,
       used: new Uint8Array(orgs.length * m),
       cap: Float64Array.from(c.holdings.map((h) => h.capacity)),
@@ -538,29 +694,14 @@ export function createSupplyModules(
       lossRef: new Float64Array(H),
       shippedH: new Float64Array(H),
       deliveredH: new Float64Array(H),
-      legCost: Float64Array.from(c.net.edges, (e) => e.transportCostUsdPerKg),
-      hrProdCost: Float64Array.from(
-        hrRoute,
-        (r) => c.net.nodes[c.routes[r].origin].productionCostUsdPerKg ?? 0,
-      ),
-      holdOrg: Int32Array.from(c.holdings, (h) => h.org),
-      holdShare: Float64Array.from(c.holdings, (h) => h.nodeShare),
       holdCult: c.holdings.map((h) => input[h.node]),
-      preStart,
-      preEdges,
-      hrStart,
-      hrRoute,
-      hrHolding,
-      hrOrg,
-      hrEdgeA: Int32Array.from(hrRoute, (r) => c.routeEdgeStart[r]),
-      hrEdgeB: Int32Array.from(hrRoute, (r) => c.routeEdgeStart[r + 1]),
-      hrMarket: Int32Array.from(hrRoute, (r) => marketOf[c.routeMarket[r]]),
-      hrCost: Float64Array.from(hrRoute, (r) => c.routeCost[r]),
-      hrCorridor: Int32Array.from(hrRoute, (r) => c.routeCorridor[r]),
-      orgsHere: Int32Array.from(new Set(c.holdings.map((h) => h.org))),
       rho: Float64Array.from(tolerance, (tol) => riskAversion * (1 - tol)),
+      share: new Float64Array(P),
       alloc: new Float64Array(P),
-      util: new Float64Array(P),
+      legShare: new Float64Array(L.holdLegs.length),
+      routeAlloc: new Float64Array(L.R),
+      routeSurvival: new Float64Array(L.R),
+      routeValue: new Float64Array(L.R),
       mk,
       nMarkets,
       usIndex,
@@ -574,51 +715,53 @@ export function createSupplyModules(
       cuts: [],
       seaStrikes: [],
       landStrikes: [],
-      corridorTmp: new Float64Array(Math.max(1, c.corridors.length)),
       ema: Float64Array.of(0, 0, 0, 1, 1, 1),
     };
     return rt;
   });
 
   // Each supply lever declares its effect; compile every (lever, target) whose channel is used.
-  for (const def of SUPPLY_LEVERS) {
-    const targets = def.targets ?? [''];
-    for (const target of targets) {
-      const intensity = channels.get(def.channel.replace('{target}', target));
-      if (!intensity) continue;
-      const fx: LeverEffect = def.effect;
-      const value = fx.select.value ?? target;
-      for (const rt of rts) {
-        const c = rt.c;
-        if (fx.kind === 'detection') {
-          const edges = selectEdges(c, fx.select.field, value, false);
-          if (edges.length) rt.detection.push({ edges, hazard: g(fx.hazardParameter), intensity });
-        } else if (fx.kind === 'capacity-cut') {
-          const edges = selectEdges(c, fx.select.field, value, false);
-          if (edges.length)
-            rt.cuts.push({ edges, maxCut: g(fx.maxCutParameter), rate: g(fx.rateParameter), intensity });
-        } else if (fx.kind === 'vessel-strikes') {
-          const edges = selectEdges(c, fx.select.field, value, true);
-          if (edges.length) rt.seaStrikes.push({ edges, intensity });
-        } else if (fx.kind === 'capacity-strikes') {
-          const hs: number[] = [];
-          c.holdings.forEach((h, i) => {
-            if (c.net.nodes[h.node].country === value) hs.push(i);
+  for (const { def, target, channel } of LEVER_CHANNELS) {
+    const intensity = channels.get(channel);
+    if (!intensity) continue;
+    const fx: LeverEffect = def.effect;
+    const value = fx.select.value ?? target;
+    for (const rt of rts) {
+      const c = rt.c;
+      if (fx.kind === 'detection') {
+        const edges = selectEdges(c, fx.select.field, value, false);
+        if (edges.length) rt.detection.push({ edges, hazard: g(fx.hazardParameter), intensity });
+      } else if (fx.kind === 'capacity-cut') {
+        const edges = selectEdges(c, fx.select.field, value, false);
+        if (edges.length)
+          rt.cuts.push({ edges, maxCut: g(fx.maxCutParameter), rate: g(fx.rateParameter), intensity });
+      } else if (fx.kind === 'vessel-strikes') {
+        const edges = selectEdges(c, fx.select.field, value, true);
+        if (edges.length) rt.seaStrikes.push({ edges, intensity });
+      } else if (fx.kind === 'capacity-strikes') {
+        const hs: number[] = [];
+        c.holdings.forEach((h, i) => {
+          if (c.net.nodes[h.node].country === value) hs.push(i);
+        });
+        // Strikes in a country with no modelled production still happen (and are recorded) once.
+        const perStrike = fx.capacityParameter[c.commodity];
+        if (hs.length || c.commodity === 'cocaine')
+          rt.landStrikes.push({
+            holdings: Int32Array.from(hs),
+            country: value,
+            perStrike: perStrike ? g(perStrike) : 0,
+            leadership: g(fx.leadershipParameter),
+            intensity,
           });
-          // Strikes in a country with no modelled production still happen (and are recorded) once.
-          const perStrike = fx.capacityParameter[c.commodity];
-          if (hs.length || c.commodity === 'cocaine')
-            rt.landStrikes.push({
-              holdings: Int32Array.from(hs),
-              country: value,
-              perStrike: perStrike ? g(perStrike) : 0,
-              leadership: g(fx.leadershipParameter),
-              intensity,
-            });
-        }
       }
     }
   }
+  // Seizure-noise groups over both commodities: the same agency's legs share a draw.
+  const noise = noiseGroupsOf(compiled);
+  rts.forEach((rt, i) => {
+    rt.noiseGroup = noise.groups[i];
+  });
+  const noiseZ = new Float64Array(noise.count);
   const policyStep = Math.min(steps - 1, Math.max(0, parseMonth(scenario.policyStart) - axis.start));
   // A country's strikes are counted once even when both commodities have holdings there.
   const strikeCounted = new Set<string>();
@@ -652,6 +795,7 @@ export function createSupplyModules(
     replaceRate: 1 / Math.max(1, g('supply.replacementMonths')),
     maxReplace: g('supply.maxReplacement'),
     thetaPurity,
+    noiseZ,
   };
   const keepShare = 1 - payout;
   const supplyModule: Module = {
@@ -660,14 +804,15 @@ export function createSupplyModules(
       const t = sim.t;
       const stream = sim.streams.supply;
       strikeCounted.clear();
+      if (options.stochastic) for (let i = 0; i < noiseZ.length; i++) noiseZ[i] = normal(stream);
       for (let o = 0; o < orgs.length; o++) budget[o] = capital[o] * investShare;
-      for (const rt of rts) stepCommodity(ctx, rt, t, stream);
+      for (const rt of rts) stepCommodity(ctx, rt, t);
       for (let o = 0; o < orgs.length; o++) capital[o] *= keepShare;
     },
   };
 
   // The street interface: history before policyStart, the US market (normalised) from then on.
-  const history = createStreetSupplyModule(axis, scenario, params);
+  const history = historyModule(axis, scenario, params);
   const refStep = Math.max(0, policyStep - 1);
   const histRef = { fentanyl: new Float64Array(3), cocaine: new Float64Array(3) };
   const fenRt = rts.find((r) => r.c.commodity === 'fentanyl')!;
@@ -723,17 +868,14 @@ export function createSupplyModules(
   return { modules: [supplyModule, streetModule], state };
 }
 
-function stepCommodity(
-  ctx: StepContext,
-  rt: CommodityRt,
-  t: number,
-  stream: SimState['streams'][string],
-): void {
+function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   const c = rt.c;
+  const L = rt.L;
   const rec = rt.rec;
-  const m = rt.m;
-  const H = rt.H;
+  const m = L.m;
+  const H = L.H;
   const re = c.routeEdges;
+  const routeEdgeStart = c.routeEdgeStart;
   const baseDetection = c.baseDetection;
   const capPerMonth = c.capacityPerMonth;
   const det = rt.det;
@@ -746,18 +888,18 @@ function stepCommodity(
   const perceived = rt.perceived;
   const used = rt.used;
   const plan = rt.plan;
+  const share = rt.share;
   const alloc = rt.alloc;
-  const util = rt.util;
+  const routeAlloc = rt.routeAlloc;
   const loss = rt.loss;
   const strikeLoss = rt.strikeLoss;
+  const keep = rt.keep;
   const edgeIn = rt.edgeIn;
-  const hrStart = rt.hrStart;
-  const hrEdgeA = rt.hrEdgeA;
-  const hrEdgeB = rt.hrEdgeB;
-  const hrHolding = rt.hrHolding;
-  const hrOrg = rt.hrOrg;
-  const hrMarket = rt.hrMarket;
-  const hrCost = rt.hrCost;
+  const hrStart = L.hrStart;
+  const hrRoute = L.hrRoute;
+  const hrHolding = L.hrHolding;
+  const hrOrg = L.hrOrg;
+  const activeRoutes = L.activeRoutes;
   const mk = rt.mk;
   const mkW = mk.wholesale;
   const P = alloc.length;
@@ -842,19 +984,19 @@ function stepCommodity(
   const headroom = ctx.headroom;
   const rebuildRate = ctx.rebuildRate;
   const capex = rt.capex;
-  const preStart = rt.preStart;
-  const preEdges = rt.preEdges;
+  const preStart = L.preStart;
+  const preEdges = L.preEdges;
   for (let h = 0; h < H; h++) {
     const cult = rt.holdCult[h];
     let input: number;
-    if (cult) input = cult[t] * rt.holdShare[h] * replace[h];
+    if (cult) input = cult[t] * L.holdShare[h] * replace[h];
     else {
       let pre = 0;
       for (let j = preStart[h], je = preStart[h + 1]; j < je; j++) {
         const e = preEdges[j];
         pre += capNow[e] * (1 - det[e]);
       }
-      input = pre * rt.holdShare[h] * replace[h];
+      input = pre * L.holdShare[h] * replace[h];
     }
     const p = Math.min(cap[h] / 12, input);
     rt.prodThisMonth[h] = p;
@@ -866,7 +1008,7 @@ function stepCommodity(
     else if (grow && p >= DEFAULTS.utilisationForGrowth * (cap[h] / 12)) target[h] *= ctx.growthFactor;
     const gap = target[h] - cap[h];
     if (gap > 0) {
-      const o = rt.holdOrg[h];
+      const o = L.holdOrg[h];
       const build = Math.min(gap * rebuildRate, budget[o] / capex);
       if (build > 0) {
         cap[h] += build;
@@ -879,92 +1021,82 @@ function stepCommodity(
     }
   }
 
-  // (f, g) Shipments split over each holding's route set: logit on expected profit vs perceived
-  // risk; the legs' planned loads are summed as the shares are set (same order as route by route).
+  // (f) Route choice: each holding splits its shipments over its route set by a logit on expected
+  // profit net of perceived risk. Organisations revise the split every `routeReviewMonths` months
+  // (a shipping plan is not redrawn every month) and ship on the last split in between; perceived
+  // risk is still learnt every month, so a revision sees all losses since the last one.
+  if (t % DEFAULTS.routeReviewMonths === 0) reviewRoutes(ctx, rt);
+
+  // (g) This month's shipments by pair and by route, and the planned load of each leg.
   const shipShare = ctx.shipShare;
-  const temperature = ctx.temperature;
-  const wNorm = rt.wNorm;
+  const shippedH = rt.shippedH;
+  const legShare = rt.legShare;
+  const holdLegStart = L.holdLegStart;
+  const holdLegs = L.holdLegs;
+  routeAlloc.fill(0);
   plan.fill(0);
   for (let h = 0; h < H; h++) {
-    const a = hrStart[h];
-    const b = hrStart[h + 1];
-    if (b === a) continue;
-    const o = rt.holdOrg[h];
     const ship = inv[h] * shipShare;
-    const rho = rt.rho[o];
-    const base = o * m;
-    let best = Number.NEGATIVE_INFINITY;
-    for (let k = a; k < b; k++) {
-      let s = 1;
-      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) s *= 1 - perceived[base + re[j]];
-      const u = (mkW[hrMarket[k]] * s - hrCost[k]) / wNorm - rho * (1 - s);
-      util[k] = u;
-      if (u > best) best = u;
-    }
-    let z = 0;
-    for (let k = a; k < b; k++) {
-      const w = Math.exp((util[k] - best) / temperature);
-      util[k] = w;
-      z += w;
-    }
-    for (let k = a; k < b; k++) {
-      const x = (ship * util[k]) / z;
+    let sent = 0;
+    for (let k = hrStart[h], kb = hrStart[h + 1]; k < kb; k++) {
+      const x = ship * share[k];
       alloc[k] = x;
-      if (x === 0) continue;
-      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) plan[re[j]] += x;
+      routeAlloc[hrRoute[k]] += x;
+      sent += x;
     }
+    shippedH[h] = sent;
+    for (let j = holdLegStart[h], je = holdLegStart[h + 1]; j < je; j++)
+      plan[holdLegs[j]] += ship * legShare[j];
   }
 
-  // (h) Leg capacities: scale down routes through saturated legs; the rest stays in inventory. Only
-  // the (holding, route) pairs through a saturated leg are scaled, and only the legs they use are
-  // summed again (in the same order as a full pass, so the sums are the same).
+  // (h) Leg capacities: routes through a saturated leg are scaled down (by the tightest of their
+  // legs); the rest stays in inventory. With the shipped capacities this is rare at baseline.
   let clipped = false;
   for (let e = 0; e < m; e++) if (plan[e] > capNow[e]) clipped = true;
   if (clipped) {
-    const scale = rt.scale;
-    const touched = rt.touched;
-    const edgePairStart = rt.edgePairStart;
-    const edgePairs = rt.edgePairs;
-    scale.fill(1);
-    touched.fill(0);
-    for (let e = 0; e < m; e++) {
-      if (!(plan[e] > capNow[e])) continue;
-      const lim = capNow[e] / plan[e];
-      for (let i = edgePairStart[e], ie = edgePairStart[e + 1]; i < ie; i++) {
-        const k = edgePairs[i];
-        if (lim < scale[k]) scale[k] = lim;
+    const routeScale = rt.routeScale;
+    routeScale.fill(1);
+    for (let i = 0; i < activeRoutes.length; i++) {
+      const r = activeRoutes[i];
+      for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) {
+        const e = re[j];
+        if (plan[e] > capNow[e]) {
+          const lim = capNow[e] / plan[e];
+          if (lim < routeScale[r]) routeScale[r] = lim;
+        }
       }
     }
+    routeAlloc.fill(0);
+    shippedH.fill(0);
     for (let k = 0; k < P; k++) {
-      const f = scale[k];
-      if (f === 1) continue;
-      alloc[k] *= f;
-      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) touched[re[j]] = 1;
+      const x = alloc[k] * routeScale[hrRoute[k]];
+      alloc[k] = x;
+      routeAlloc[hrRoute[k]] += x;
+      shippedH[hrHolding[k]] += x;
     }
-    for (let e = 0; e < m; e++) {
-      if (!touched[e]) continue;
-      let sum = 0;
-      for (let i = edgePairStart[e], ie = edgePairStart[e + 1]; i < ie; i++) {
-        const x = alloc[edgePairs[i]];
-        if (x !== 0) sum += x;
-      }
-      plan[e] = sum;
-    }
+    planLoads(rt);
   }
-  for (let k = 0; k < P; k++) inv[hrHolding[k]] -= alloc[k];
+  for (let h = 0; h < H; h++) inv[h] -= shippedH[h];
 
-  // (i) Realised seizure share per leg (one draw per transport leg every month, so random numbers
-  // stay aligned across policies), and cargo destroyed by strikes at sea.
-  const transport = rt.transport;
+  // (i) Realised seizure share per leg, and cargo destroyed by strikes at sea. Each leg keeps its
+  // own binomial spread around its detection probability, but the standard normal behind it is
+  // drawn once a month per enforcement group (a maritime corridor, a US border checkpoint, else the
+  // leg's sovereignty; drawn in the supply step for both commodities) and shared by the group's
+  // legs: a month's interdiction luck (an operation, a tip-off) is common to the legs one agency
+  // watches, whatever the drug. The number of draws is fixed by the network, so random numbers
+  // stay aligned across policies.
+  const transport = L.transport;
+  const noiseGroup = rt.noiseGroup;
+  const noiseZ = ctx.noiseZ;
   const shipKg = rt.shipKg;
-  const stochastic = ctx.options.stochastic;
   for (let i = 0; i < transport.length; i++) {
     const e = transport[i];
     const p = det[e];
-    const z = stochastic ? normal(stream) : 0;
     const n = Math.max(1, plan[e] / shipKg[e]);
-    const f = p + z * Math.sqrt((p * (1 - p)) / n);
-    loss[e] = f < 0 ? 0 : Math.min(f, 1);
+    const f = p + noiseZ[noiseGroup[i]] * Math.sqrt((p * (1 - p)) / n);
+    const l = f < 0 ? 0 : Math.min(f, 1);
+    loss[e] = l;
+    keep[e] = 1 - l;
   }
   if (rt.strikeDirty) {
     strikeLoss.fill(0);
@@ -988,84 +1120,37 @@ function stepCommodity(
     }
   }
   const struckAtSea = rt.strikeDirty;
+  if (struckAtSea) for (let e = 0; e < m; e++) keep[e] = (1 - loss[e]) * (1 - strikeLoss[e]);
 
-  // (j) Move the shipments along their routes. Without strikes at sea this month nothing is
-  // destroyed in transit (the general formula would subtract exact zeros).
-  let seized = 0;
-  const legCost = rt.legCost;
-  const shippedH = rt.shippedH;
+  // (j) Move the shipments along their routes, route by route (every pair on a route shares its
+  // legs). What enters each leg is recorded; seizures and strike losses are summed by leg below.
+  // Cost incurred: production, then each leg's cost for the kg that enter it (a kg seized early
+  // does not pay for the later legs), so the cost per delivered kg rises by 1/(1 - s) at the leg
+  // where a share s is seized (replacement cost at the point of seizure; Caulkins & Reuter 1998).
+  moveShipments(ctx, rt, t);
+  const routeSurvival = rt.routeSurvival;
+  const routeValue = rt.routeValue;
+  const year = (t / 12) | 0;
+  // By pair: delivered by holding, and the organisations' cash.
   const deliveredH = rt.deliveredH;
-  shippedH.fill(0);
   deliveredH.fill(0);
-  edgeIn.fill(0);
-  used.fill(0);
-  const mkArrivals = mk.arrivals;
-  const mkLandedNum = mk.landedNum;
-  const mkLandedDen = mk.landedDen;
-  mkArrivals.fill(0);
-  mkLandedNum.fill(0);
-  mkLandedDen.fill(0);
-  let seizedBorder = 0;
-  let docRemoved = 0;
-  const corr = rt.corridorTmp;
-  corr.fill(0);
-  const isBorder = c.isBorder;
-  const isDocumented = c.isDocumented;
-  const routeShipped = rec.routeShipped;
-  const routeDelivered = rec.routeDelivered;
-  const rowR = t * rt.R;
-  const cashShare = ctx.cashShare;
   for (let k = 0; k < P; k++) {
     const start = alloc[k];
-    if (start === 0) continue;
-    const o = hrOrg[k];
-    const base = o * m;
-    let x = start;
-    // Cost incurred: production, then each leg's cost for the kg that enter it (a kg seized early
-    // does not pay for the later legs), so the cost per delivered kg rises by 1/(1 - s) at the leg
-    // where a share s is seized (replacement cost at the point of seizure; Caulkins & Reuter 1998).
-    let spent = start * rt.hrProdCost[k];
-    if (struckAtSea) {
-      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) {
-        const e = re[j];
-        edgeIn[e] += x;
-        spent += x * legCost[e];
-        used[base + e] = 1;
-        const se = x * loss[e];
-        x -= se;
-        const de = x * strikeLoss[e];
-        x -= de;
-        seized += se;
-        destroyed += de;
-        if (isBorder[e]) seizedBorder += se;
-        if (isDocumented[e]) docRemoved += se + de;
-      }
-    } else {
-      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) {
-        const e = re[j];
-        edgeIn[e] += x;
-        spent += x * legCost[e];
-        used[base + e] = 1;
-        const se = x * loss[e];
-        x -= se;
-        seized += se;
-        if (isBorder[e]) seizedBorder += se;
-        if (isDocumented[e]) docRemoved += se;
-      }
+    const r = hrRoute[k];
+    deliveredH[hrHolding[k]] += start * routeSurvival[r];
+    capital[hrOrg[k]] += start * routeValue[r];
+  }
+  // Legs used this month by each organisation: those of the route sets of its holdings that shipped.
+  // Usually every holding ships, and then every leg of an organisation's route sets is used.
+  let allShipped = true;
+  for (let h = 0; h < H; h++) if (!(shippedH[h] > 0)) allShipped = false;
+  if (!allShipped) {
+    used.fill(0);
+    for (let h = 0; h < H; h++) {
+      if (!(shippedH[h] > 0)) continue;
+      const base = L.holdOrg[h] * m;
+      for (let j = holdLegStart[h], je = holdLegStart[h + 1]; j < je; j++) used[base + holdLegs[j]] = 1;
     }
-    const mi = hrMarket[k];
-    const route = rt.hrRoute[k];
-    routeShipped[rowR + route] += start;
-    routeDelivered[rowR + route] += x;
-    mkArrivals[mi] += x;
-    mkLandedNum[mi] += spent;
-    const h = hrHolding[k];
-    shippedH[h] += start;
-    deliveredH[h] += x;
-    mkLandedDen[mi] += x;
-    capital[o] += x * mkW[mi] - start * hrCost[k] * cashShare;
-    const ci = rt.hrCorridor[k];
-    if (ci >= 0) corr[ci] += start;
   }
 
   // (j') Replacement: each holding's smoothed loss share in transit; from the policy start production
@@ -1088,12 +1173,17 @@ function stepCommodity(
   const memory = ctx.memory;
   const forgetting = ctx.forgetting;
   const deterrence = ctx.deterrence;
-  const orgsHere = rt.orgsHere;
+  // Legs outside an organisation's route sets are skipped: their perceived risk stays at baseline.
+  const orgsHere = L.orgsHere;
+  const orgLegStart = L.orgLegStart;
+  const orgLegs = L.orgLegs;
   for (let i = 0; i < orgsHere.length; i++) {
-    const base = orgsHere[i] * m;
-    for (let e = 0; e < m; e++) {
+    const o = orgsHere[i];
+    const base = o * m;
+    for (let j = orgLegStart[o], je = orgLegStart[o + 1]; j < je; j++) {
+      const e = orgLegs[j];
       const q = perceived[base + e];
-      if (used[base + e]) {
+      if (allShipped || used[base + e]) {
         // Without strikes the observed loss is the seizure share itself (<= 1).
         const observed = struckAtSea
           ? Math.min(1, loss[e] + deterrence * (1 - loss[e]) * strikeLoss[e])
@@ -1104,6 +1194,9 @@ function stepCommodity(
   }
 
   // (m) Markets: stocks, cost-based prices plus risk compensation, scarcity, purity.
+  const mkArrivals = mk.arrivals;
+  const mkLandedNum = mk.landedNum;
+  const mkLandedDen = mk.landedDen;
   let consumed = 0;
   let stocks = 0;
   const turnover = ctx.turnover;
@@ -1131,19 +1224,21 @@ function stepCommodity(
     const rCost = mk.rRef[mi] + (wCost - wRef);
     if (yearFrac !== mk.growthYear[mi]) {
       mk.growthYear[mi] = yearFrac;
-      mk.growthFactor[mi] = (1 + mk.growth[mi]) ** (yearFrac - mk.refYear[mi]);
+      mk.growthFactor[mi] = Math.exp(mk.logGrowth[mi] * (yearFrac - mk.refYear[mi]));
     }
     if (rCost !== mk.priceCost[mi]) {
       mk.priceCost[mi] = rCost;
-      mk.priceFactor[mi] = (rCost / mk.rRef[mi]) ** mk.eps[mi];
+      mk.priceFactor[mi] = Math.exp(mk.eps[mi] * Math.log(rCost / mk.rRef[mi]));
     }
     const demand = mk.q0[mi] * mk.growthFactor[mi] * mk.priceFactor[mi];
     let ratio = demand > 0 ? x / demand : DEFAULTS.ratioHigh;
     ratio = ratio < DEFAULTS.ratioLow ? DEFAULTS.ratioLow : Math.min(ratio, DEFAULTS.ratioHigh);
     if (ratio !== mk.clearRatio[mi]) {
       mk.clearRatio[mi] = ratio;
-      mk.clearMu[mi] = ratio ** mk.invEps[mi];
-      mk.clearPurity[mi] = Math.min(1, mk.purityRef[mi] * ratio ** thetaPurity);
+      const logRatio = Math.log(ratio);
+      mk.clearMu[mi] = Math.exp(logRatio * mk.invEps[mi]);
+      // Purity is read only for the US market (records and the street interface).
+      if (mi === us) mk.clearPurity[mi] = Math.min(1, mk.purityRef[mi] * Math.exp(logRatio * thetaPurity));
     }
     const mu = mk.clearMu[mi];
     // Scarcity is priced at the import level and passed on downstream as an absolute amount
@@ -1175,12 +1270,42 @@ function stepCommodity(
     }
   }
 
-  // (n) Records.
+  // (n) Records. Seizures and strike losses are summed by leg from what entered it.
   let inventory = stocks;
   let labCap = 0;
   for (let h = 0; h < H; h++) {
     inventory += inv[h];
     labCap += cap[h];
+  }
+  let seized = 0;
+  let seizedBorder = 0;
+  let docRemoved = 0;
+  let docIn = 0;
+  let ep = 0;
+  let cb = 0;
+  const isBorder = c.isBorder;
+  const isDocumented = c.isDocumented;
+  const entersDocumented = c.entersDocumented;
+  const corridorCode = c.maritimeCorridorCode;
+  const edgeFlow = rec.edgeFlow;
+  const edgeSeized = rec.edgeSeized;
+  const edgeRow = year * m;
+  for (let e = 0; e < m; e++) {
+    const flow = edgeIn[e];
+    if (flow === 0) continue;
+    const se = flow * loss[e];
+    const de = struckAtSea ? (flow - se) * strikeLoss[e] : 0;
+    seized += se;
+    destroyed += de;
+    edgeFlow[edgeRow + e] += flow;
+    edgeSeized[edgeRow + e] += se;
+    if (isBorder[e]) seizedBorder += se;
+    if (isDocumented[e]) docRemoved += se + de;
+    if (!entersDocumented[e]) continue;
+    docIn += flow;
+    const code = corridorCode[e];
+    if (code === 1) ep += flow;
+    else if (code === 2) cb += flow;
   }
   rec.produced[t] = produced;
   rec.seized[t] = seized;
@@ -1190,40 +1315,144 @@ function stepCommodity(
   rec.seizedUsBorder[t] = seizedBorder;
   rec.labCapacity[t] = labCap;
   rec.capacityDestroyed[t] = capDestroyed;
-  let docIn = 0;
-  let ep = 0;
-  let cb = 0;
-  const entersDocumented = c.entersDocumented;
-  const corridorCode = c.maritimeCorridorCode;
-  const edgeFlow = rec.edgeFlow;
-  const edgeSeized = rec.edgeSeized;
-  const rowM = t * m;
-  for (let e = 0; e < m; e++) {
-    const flow = edgeIn[e];
-    edgeFlow[rowM + e] = flow;
-    edgeSeized[rowM + e] = flow * loss[e];
-    if (!entersDocumented[e]) continue;
-    docIn += flow;
-    const code = corridorCode[e];
-    if (code === 1) ep += flow;
-    else if (code === 2) cb += flow;
+  // US-bound kg by corridor: summed from the routes' kg once a year (and at the last step).
+  if (t % 12 === 11 || t === rec.produced.length - 1) {
+    const nc = c.corridors.length;
+    const routeCorridor = c.routeCorridor;
+    const routeShipped = rec.routeShipped;
+    const routeRow = year * L.R;
+    const corridorRow = year * nc;
+    for (let r = 0; r < L.R; r++) {
+      const ci = routeCorridor[r];
+      if (ci >= 0) rec.corridorFlow[corridorRow + ci] += routeShipped[routeRow + r];
+    }
   }
   rec.documentedIn[t] = docIn;
   rec.documentedRemoved[t] = docRemoved;
   rec.easternPacificIn[t] = ep;
   rec.caribbeanIn[t] = cb;
-  let total = 0;
-  for (let i = 0; i < corr.length; i++) total += corr[i];
-  let entropy = 0;
-  let active = 0;
-  const nc = c.corridors.length;
-  for (let i = 0; i < nc; i++) {
-    rec.corridorFlow[t * nc + i] = corr[i];
-    if (total <= 0) continue;
-    const s = corr[i] / total;
-    if (s > 0) entropy -= s * Math.log(s);
-    if (s >= DEFAULTS.activeCorridorShare) active++;
+}
+
+/** Planned load of each leg from the routes' kg (before losses); used after capacity clipping. */
+function planLoads(rt: CommodityRt): void {
+  const plan = rt.plan;
+  const routeAlloc = rt.routeAlloc;
+  const activeRoutes = rt.L.activeRoutes;
+  const re = rt.c.routeEdges;
+  const routeEdgeStart = rt.c.routeEdgeStart;
+  plan.fill(0);
+  for (let i = 0; i < activeRoutes.length; i++) {
+    const r = activeRoutes[i];
+    const x = routeAlloc[r];
+    if (x === 0) continue;
+    for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) plan[re[j]] += x;
   }
-  rec.corridorEntropy[t] = entropy;
-  rec.activeCorridors[t] = active;
+}
+
+/** Revise each holding's route split (step (f)); sections of the monthly step are separate
+ * functions so that each compiles and optimises quickly. */
+function reviewRoutes(ctx: StepContext, rt: CommodityRt): void {
+  const L = rt.L;
+  const m = L.m;
+  const H = L.H;
+  const re = rt.c.routeEdges;
+  const hrStart = L.hrStart;
+  const hrCost = L.hrCost;
+  const perceived = rt.perceived;
+  const share = rt.share;
+  const mkW = rt.mk.wholesale;
+  const P = share.length;
+  const temperature = ctx.temperature;
+  const wNorm = rt.wNorm;
+  const hrEdgeA = L.hrEdgeA;
+  const hrEdgeB = L.hrEdgeB;
+  const hrMarket = L.hrMarket;
+  for (let h = 0; h < H; h++) {
+    const a = hrStart[h];
+    const b = hrStart[h + 1];
+    if (b === a) continue;
+    const o = L.holdOrg[h];
+    const rho = rt.rho[o];
+    const base = o * m;
+    let best = Number.NEGATIVE_INFINITY;
+    for (let k = a; k < b; k++) {
+      let s = 1;
+      for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) s *= 1 - perceived[base + re[j]];
+      const u = (mkW[hrMarket[k]] * s - hrCost[k]) / wNorm - rho * (1 - s);
+      share[k] = u;
+      if (u > best) best = u;
+    }
+    let z = 0;
+    for (let k = a; k < b; k++) {
+      const w = Math.exp((share[k] - best) / temperature);
+      share[k] = w;
+      z += w;
+    }
+    for (let k = a; k < b; k++) share[k] /= z;
+  }
+  // Share of each holding's shipments entering each leg of its route sets (for the planned loads).
+  const legShare = rt.legShare;
+  const hrLegSlot = L.hrLegSlot;
+  legShare.fill(0);
+  let slot = 0;
+  for (let k = 0; k < P; k++) {
+    const x = share[k];
+    for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) legShare[hrLegSlot[slot++]] += x;
+  }
+}
+
+/** Move this month's shipments along their routes (step (j)). */
+function moveShipments(ctx: StepContext, rt: CommodityRt, t: number): void {
+  const c = rt.c;
+  const L = rt.L;
+  const rec = rt.rec;
+  const re = c.routeEdges;
+  const routeEdgeStart = c.routeEdgeStart;
+  const activeRoutes = L.activeRoutes;
+  const routeAlloc = rt.routeAlloc;
+  const keep = rt.keep;
+  const edgeIn = rt.edgeIn;
+  const mk = rt.mk;
+  const mkW = mk.wholesale;
+  const legCost = L.legCost;
+  const routeMarket = L.routeMarket;
+  const routeProdCost = L.routeProdCost;
+  const routeSurvival = rt.routeSurvival;
+  const routeValue = rt.routeValue;
+  const routeCost = c.routeCost;
+  const cashShare = ctx.cashShare;
+  edgeIn.fill(0);
+  const mkArrivals = mk.arrivals;
+  const mkLandedNum = mk.landedNum;
+  const mkLandedDen = mk.landedDen;
+  mkArrivals.fill(0);
+  mkLandedNum.fill(0);
+  mkLandedDen.fill(0);
+  const year = (t / 12) | 0;
+  const routeRow = year * L.R;
+  const routeShipped = rec.routeShipped;
+  const routeDelivered = rec.routeDelivered;
+  for (let i = 0; i < activeRoutes.length; i++) {
+    const r = activeRoutes[i];
+    const start = routeAlloc[r];
+    if (start === 0) continue;
+    let x = start;
+    let spent = start * routeProdCost[r];
+    for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) {
+      const e = re[j];
+      edgeIn[e] += x;
+      spent += x * legCost[e];
+      x *= keep[e];
+    }
+    const mi = routeMarket[r];
+    const survival = x / start;
+    routeSurvival[r] = survival;
+    // Cash per kg shipped: sales of what arrives, less the cash part of the route's cost.
+    routeValue[r] = survival * mkW[mi] - routeCost[r] * cashShare;
+    mkArrivals[mi] += x;
+    mkLandedNum[mi] += spent;
+    mkLandedDen[mi] += x;
+    routeShipped[routeRow + r] += start;
+    routeDelivered[routeRow + r] += x;
+  }
 }

@@ -5,7 +5,7 @@
  */
 
 import type { TimeAxis } from '../../core/time.js';
-import type { CommodityRecords, SupplyState } from './module.js';
+import { type CommodityRecords, DEFAULTS, type SupplyState } from './module.js';
 
 /** Share of the pre-policy flow that counts as a rebound. */
 export const REBOUND_SHARE = 0.9;
@@ -62,22 +62,25 @@ function commodityYear(
 ): CommodityYear {
   const n = to - from + 1;
   const flow = sum(r.flowUs, from, to);
-  const nc = corridors.length;
+  // Flows by corridor are recorded by year (row = year index of the year's last month).
+  const row = ((to / 12) | 0) * corridors.length;
   const byCorridor: Record<string, number> = {};
   let total = 0;
-  corridors.forEach((name, i) => {
-    let s = 0;
-    for (let t = from; t <= to; t++) s += r.corridorFlow[t * nc + i];
-    byCorridor[name] = s;
-    total += s;
-  });
+  for (let i = 0; i < corridors.length; i++) {
+    const v = r.corridorFlow[row + i];
+    byCorridor[corridors[i]] = v;
+    total += v;
+  }
   let entropy = 0;
   let active = 0;
-  for (const v of Object.values(byCorridor)) {
-    if (total <= 0 || v <= 0) continue;
-    const s = v / total;
-    entropy -= s * Math.log(s);
-    if (s >= 0.05) active++;
+  if (total > 0) {
+    for (let i = 0; i < corridors.length; i++) {
+      const v = r.corridorFlow[row + i];
+      if (v <= 0) continue;
+      const s = v / total;
+      entropy -= s * Math.log(s);
+      if (s >= DEFAULTS.activeCorridorShare) active++;
+    }
   }
   return {
     flowUsKg: flow,
@@ -111,13 +114,13 @@ export function supplyYear(s: SupplyState, t: number, fentanylPurity: number): S
     const v = sum(row, from, t);
     if (v > 0) bySovereignty[k] = v;
   }
+  // Cocaine quantities are already pure (UNODC 100%-pure basis). The two cocaine-only fields are
+  // set on the object rather than spread into a copy (copying it was most of this function's time).
+  const cocaine = commodityYear(c, s.corridors.cocaine, from, t, 1) as SupplyYear['cocaine'];
+  cocaine.easternPacificShare = ep + cb > 0 ? ep / (ep + cb) : 0;
+  cocaine.maritimeRemovalRate = docIn > 0 ? sum(c.documentedRemoved, from, t) / docIn : 0;
   return {
-    cocaine: {
-      // Cocaine quantities are already pure (UNODC 100%-pure basis).
-      ...commodityYear(c, s.corridors.cocaine, from, t, 1),
-      easternPacificShare: ep + cb > 0 ? ep / (ep + cb) : 0,
-      maritimeRemovalRate: docIn > 0 ? sum(c.documentedRemoved, from, t) / docIn : 0,
-    },
+    cocaine,
     fentanyl: commodityYear(s.records.fentanyl, s.corridors.fentanyl, from, t, fentanylPurity),
     strikes: {
       atSea: sum(s.events.strikesAtSea, from, t),
