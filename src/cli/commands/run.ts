@@ -97,6 +97,7 @@ export function toTable(r: RunResult): string {
     `* projection years (policy may act). Deaths are overdose deaths of any drug; the synthetic-opioid column is one overlapping group.`,
     `${s.period[0]}-${s.period[1]}: deaths ${fmtInt(s.deaths.counterfactual)} without the policy, ${fmtInt(s.deaths.policy)} with it; averted ${fmtInt(s.deaths.averted)}.`,
     `Cost ${fmtUsd(s.costUsd)} (discounted at ${(s.discountRate * 100).toFixed(1)}%: ${fmtUsd(s.discountedCostUsd)}); cost per death averted: ${s.costPerDeathAverted === null ? 'n/a' : fmtUsd(s.costPerDeathAverted)}.`,
+    ...supplyAndRiskLines(r),
     'One seeded run: process noise only, no parameter uncertainty.',
   ];
   return `${lines.join('\n')}\n`;
@@ -129,4 +130,42 @@ export function toCsv(r: RunResult): string {
     }
   }
   return `${rows.join('\n')}\n`;
+}
+
+/**
+ * Intended supply effects and the risks recorded beside them, summed over the projection. The risk
+ * module (civilian harm, diplomatic crises, retaliation) is not built yet: what is shown is what the
+ * run records for it, never left out.
+ */
+export function supplyAndRiskLines(r: RunResult): string[] {
+  const first = r.summary.period[0];
+  const proj = (rows: RunResult['annual']) => rows.filter((a) => a.year >= first);
+  const sum = (rows: RunResult['annual'], f: (a: RunResult['annual'][number]) => number) =>
+    proj(rows).reduce((acc, a) => acc + f(a), 0);
+  const p = r.annual;
+  const c = r.counterfactual.annual;
+  const pct = (a: number, b: number) =>
+    b > 0 ? `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%` : 'n/a';
+  const flow = (k: 'cocaine' | 'fentanyl') => {
+    const a = sum(p, (x) => x.flow[k]);
+    const b = sum(c, (x) => x.flow[k]);
+    return `${k} ${fmtInt(a / 1000)} t (${pct(a, b)})`;
+  };
+  const strikesSea = sum(p, (x) => x.supply.strikes.atSea);
+  const strikesLand = sum(p, (x) => x.supply.strikes.onLand);
+  const sovereign: Record<string, number> = {};
+  for (const a of proj(p)) {
+    for (const [k, v] of Object.entries(a.supply.strikes.bySovereignty))
+      sovereign[k] = (sovereign[k] ?? 0) + v;
+  }
+  const bySov = Object.entries(sovereign)
+    .filter(([, v]) => v > 0.5)
+    .map(([k, v]) => `${k} ${fmtInt(v)}`)
+    .join(', ');
+  const killed = sum(p, (x) => x.supply.deathsAboardStruckVessels);
+  const leaders = sum(p, (x) => x.supply.leadershipLosses);
+  return [
+    `Drug reaching the US ${first}-${r.summary.period[1]} (vs no new policy): ${flow('cocaine')}, ${flow('fentanyl')}.`,
+    `Risks recorded: strikes at sea ${fmtInt(strikesSea)}, on land ${fmtInt(strikesLand)}${bySov ? ` (by sovereignty: ${bySov})` : ''}; people killed aboard struck vessels ${fmtInt(killed)}; leadership losses ${fmtInt(leaders)}. Civilian harm, diplomatic and retaliation risks are not modelled yet.`,
+  ];
 }
