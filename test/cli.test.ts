@@ -37,7 +37,9 @@ describe('crossroads run', () => {
   it('prints the recorded risks beside the intended outcomes of a strike policy', async () => {
     expect(await main(['run', '--policy', 'vessel-strikes', '-n', '1'])).toBe(0);
     expect(out).toMatch(/Drug reaching the US 2026-2035 \(vs no new policy\): cocaine [\d,]+ t \(-/);
-    expect(out).toMatch(/Risks recorded: strikes at sea [1-9][\d,]*, on land 0 \(by sovereignty: international-waters/);
+    expect(out).toMatch(
+      /Risks recorded: strikes at sea [1-9][\d,]*, on land 0 \(by sovereignty: international-waters/,
+    );
     expect(out).toMatch(/people killed aboard struck vessels [1-9]/);
   });
   it('shows n/a cost per death averted when nothing is averted', async () => {
