@@ -87,6 +87,27 @@ describe('worker-thread executor', () => {
     }
   });
 
+  it('hands results to onResult without keeping them when retain is false, values transferred whole', async () => {
+    const job = ensembleJob({ scenario, arms, n: 12, seed: 3 });
+    const inputs = [0, 4, 8].map((start) => ({ start, end: start + 4 }));
+    const reference = await new InProcessExecutor().map('ensemble-chunk', job, inputs);
+    for (const executor of [new InProcessExecutor(), new WorkerThreadsExecutor(Math.min(2, maxThreads))]) {
+      try {
+        const seen: unknown[] = [];
+        const kept = await executor.map('ensemble-chunk', job, inputs, {
+          retain: false,
+          onResult: (i: number, r: unknown) => {
+            seen[i] = r;
+          },
+        });
+        expect(kept).toEqual([]);
+        expect(seen).toEqual(reference);
+      } finally {
+        await executor.close();
+      }
+    }
+  });
+
   it('brings input errors back from a worker as CrossroadsError', async () => {
     const executor = new WorkerThreadsExecutor(1);
     try {

@@ -580,7 +580,7 @@ describe('quantile-sketch memory', () => {
         expect(sketch.bufferCapacity).toBe(0);
       }
     }
-    // Geometric growth: 64, 128, ..., 4096, then freed (0).
+    // Geometric growth: 64, 128, ..., exactCap (1024), then freed (0).
     expect(bufferSizes.size).toBeLessThanOrEqual(Math.log2(cap) + 2);
     expect(sketch.count).toBe(1e6);
     for (const c of capacities) expect(c).toBeLessThanOrEqual(4 * DEFAULTS.maxBuckets);

@@ -7,7 +7,7 @@
  * using small and large superaccumulators", arXiv:1505.05571 (2015).
  *
  * Design
- * - Exact while small: while count <= exactCap (DEFAULTS.exactCap = 4096 values by default) the sketch
+ * - Exact while small: while count <= exactCap (DEFAULTS.exactCap = 1024 values by default) the sketch
  *   keeps the raw values in a Float64Array buffer (grown geometrically, never beyond exactCap slots)
  *   and answers quantiles exactly. As soon as an `add` or a `merge` makes the count exceed exactCap,
  *   every buffered value is fed into the bucket stores below, the buffer is dropped and the sketch
@@ -26,7 +26,7 @@
  *   the multiset of values seen (folding with a higher floor subsumes folding with a lower one), so
  *   collapsing keeps merges bit-for-bit order-independent. Each store's typed array holds at most
  *   2 * maxBuckets slots (64 KiB per store at the defaults), whatever N is; the exact-mode buffer holds
- *   at most exactCap slots (32 KiB at the defaults) and is freed when the sketch switches to buckets.
+ *   at most exactCap slots (8 KiB at the defaults) and is freed when the sketch switches to buckets.
  * - count, min and max are exact. The sum is kept exactly in a fixed-point superaccumulator of 32-bit
  *   limbs covering the whole double range, so it is the exact real sum of the inputs and is
  *   order-independent; `sum` is that exact sum correctly rounded to a double and
@@ -67,7 +67,7 @@ export const DEFAULTS = {
   /** Initial typed-array capacity of a store (grown geometrically up to 2 * maxBuckets). */
   initialCapacity: 64,
   /** Number of values up to which the sketch keeps them raw and answers quantiles exactly. */
-  exactCap: 4096,
+  exactCap: 1024,
   /** Largest accepted exactCap (8 MiB of buffered values); 0 (always bucketed) is the smallest. */
   maxExactCap: 1 << 20,
 } as const;

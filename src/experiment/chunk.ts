@@ -1,13 +1,15 @@
 /**
  * One chunk of an ensemble: replicates [start, end) of a job, each drawn from the uncertainty space
  * and run once per arm on common random numbers (same seed, same replicate index, same parameter
- * draw), accumulated into quantile sketches. This is the only place ensemble runs happen: the
+ * draw), flattened into one value per cell. This is the only place ensemble runs happen: the
  * in-process executor calls it directly and each worker thread calls the same function, so threads
- * cannot change results. A chunk's result is self-contained (serialised sketches and integer
- * counts), so chunks merge exactly in any grouping.
+ * cannot change results. A chunk returns its raw cell values in one Float64Array (transferred, not
+ * copied, from a worker) plus integer counts; the caller adds them to its quantile sketches, whose
+ * state depends only on the multiset of values, so chunks merge exactly in any grouping. Raw values
+ * cost the worker nothing beyond the runs and keep the main thread's share small: no per-chunk
+ * sketches to build, serialise, clone, validate and merge (about 1,500 per arm per chunk).
  */
 
-import { QuantileSketch, type SerialisedQuantileSketch } from '../analysis/quantile-sketch.js';
 import { fail } from '../core/errors.js';
 import { runModel } from '../engine/run.js';
 import { noPolicy } from '../scenario/resolve.js';
@@ -48,8 +50,11 @@ export interface ChunkInput {
 export interface ChunkResult {
   start: number;
   end: number;
-  /** Sketches per cell: arm 0's cells, arm 1's cells, ..., then the paired difference's cells. */
-  sketches: SerialisedQuantileSketch[];
+  /**
+   * Finite values, series-major: series s (arm 0's cells, arm 1's cells, ..., then the paired
+   * difference's cells) holds replicates start..end-1 at [s * (end - start), (s + 1) * (end - start)).
+   */
+  values: Float64Array;
   /** Paired only: per cell, replicates with arm 0 < arm 1 and with arm 0 > arm 1. */
   less: Float64Array;
   greater: Float64Array;
@@ -88,7 +93,7 @@ export function setupChunk(job: EnsembleJob): ChunkContext {
   return { job, sampler, layout, drawnIds, flatten: makeFlattener(layout) };
 }
 
-/** Run replicates [start, end) of the job and return their sketches and counts. */
+/** Run replicates [start, end) of the job and return their cell values and counts. */
 export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
   const { job, sampler, layout, drawnIds, flatten } = ctx;
   const { start, end } = input;
@@ -100,9 +105,9 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
   const cells = layout.cells;
   const armCount = job.arms.length;
   const paired = job.paired && armCount === 2;
-  const sketchCount = armCount * cells + (paired ? cells : 0);
-  const sketches: QuantileSketch[] = [];
-  for (let i = 0; i < sketchCount; i++) sketches.push(QuantileSketch.create(job.alpha));
+  const seriesCount = armCount * cells + (paired ? cells : 0);
+  const len = end - start;
+  const out = new Float64Array(seriesCount * len);
   const less = new Float64Array(paired ? cells : 0);
   const greater = new Float64Array(paired ? cells : 0);
   const values = job.arms.map(() => new Float64Array(cells));
@@ -125,20 +130,21 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
       });
       const v = values[a];
       flatten(run, v);
-      const base = a * cells;
-      for (let c = 0; c < cells; c++) {
+      let k = a * cells * len + (r - start);
+      for (let c = 0; c < cells; c++, k += len) {
         const x = v[c];
         if (!Number.isFinite(x)) nonFinite(layout, c, x, r, job.arms[a].name);
-        sketches[base + c].add(x);
+        out[k] = x;
       }
     }
     if (paired) {
       const v0 = values[0];
       const v1 = values[1];
-      const base = armCount * cells;
-      for (let c = 0; c < cells; c++) {
+      let k = armCount * cells * len + (r - start);
+      for (let c = 0; c < cells; c++, k += len) {
         const d = v0[c] - v1[c];
-        sketches[base + c].add(d);
+        if (!Number.isFinite(d)) nonFinite(layout, c, d, r, 'difference');
+        out[k] = d;
         if (v0[c] < v1[c]) less[c]++;
         else if (v0[c] > v1[c]) greater[c]++;
       }
@@ -150,7 +156,7 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
         for (let s = 0; s < nSummary; s++) rows[k++] = values[a][summaryBase + s];
     }
   }
-  return { start, end, sketches: sketches.map((s) => s.serialise()), less, greater, rows };
+  return { start, end, values: out, less, greater, rows };
 }
 
 function nonFinite(layout: OutcomeLayout, cell: number, x: number, replicate: number, arm: string): never {

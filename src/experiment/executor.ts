@@ -13,6 +13,11 @@ export interface MapOptions<R> {
   onResult?: (index: number, result: R, worker: number) => void;
   /** Abort: stop dispatching, stop workers and reject with an InterruptedError. */
   signal?: AbortSignal;
+  /**
+   * Keep every result to resolve with (default true). Pass false when `onResult` consumes them:
+   * `map` then resolves with an empty array and memory does not grow with the number of tasks.
+   */
+  retain?: boolean;
 }
 
 /** Runs tasks of a registered kind. */
@@ -21,7 +26,7 @@ export interface Executor {
   readonly name: string;
   /** How many tasks run at once. */
   readonly concurrency: number;
-  /** Run `inputs` against `shared`; resolve with results in input order. */
+  /** Run `inputs` against `shared`; resolve with results in input order (none if `retain` is false). */
   map<K extends TaskName>(
     kind: K,
     shared: SharedOf<K>,
@@ -55,10 +60,11 @@ export class InProcessExecutor implements Executor {
     // Same isolation as a worker: the task sees its own copy of the shared data.
     const context = task.setup(structuredClone(shared));
     const out: ResultOf<K>[] = [];
+    const retain = options.retain ?? true;
     for (let i = 0; i < inputs.length; i++) {
       if (options.signal?.aborted) throw new InterruptedError();
       const result = task.run(context, inputs[i]) as ResultOf<K>;
-      out.push(result);
+      if (retain) out.push(result);
       options.onResult?.(i, result, 0);
       await yieldToEventLoop();
     }
@@ -95,6 +101,20 @@ export function errorData(err: unknown): {
     return { name: err.name, message: err.message, module: err.module, issues: err.issues };
   if (err instanceof Error) return { name: err.name, message: err.message };
   return { name: 'Error', message: String(err) };
+}
+
+/** The buffers of a result's top-level typed arrays, to transfer (not copy) across threads. */
+export function transferables(result: unknown): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  if (result && typeof result === 'object') {
+    for (const v of Object.values(result)) {
+      if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && !out.includes(v.buffer)) {
+        // Only whole, unshared buffers: transferring detaches every view on them.
+        if (v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) out.push(v.buffer);
+      }
+    }
+  }
+  return out;
 }
 
 /** Let queued events (signals, progress repaints) run: setImmediate in Node, setTimeout elsewhere. */

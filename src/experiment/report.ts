@@ -4,6 +4,7 @@
  * functions: writing files is the caller's job.
  */
 
+import { DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import type { EnsembleManifest, EnsembleResult } from './ensemble.js';
 import { armView } from './paired.js';
 import { bandKey, tidyRows } from './views.js';
@@ -95,7 +96,7 @@ function headerLines(m: EnsembleManifest): string[] {
   const arms = m.arms.map((a) => `"${a.name}"`).join(' vs ');
   const lines = [
     `${m.kind === 'paired' ? 'Paired comparison' : 'Ensemble'}: scenario ${m.scenario.name}, ${arms}, N = ${m.n.toLocaleString('en-US')} replicates (seed ${m.seed}, ${m.design})`,
-    `Bands: quantiles of the ${m.n.toLocaleString('en-US')} replicates; ${m.n <= 4096 ? 'exact quantiles' : `each value within ±${m.bands.alpha * 100}% of the exact quantile (DDSketch)`}.`,
+    `Bands: quantiles of the ${m.n.toLocaleString('en-US')} replicates; ${m.n <= SKETCH.exactCap ? 'exact quantiles' : `each value within ±${m.bands.alpha * 100}% of the exact quantile (DDSketch)`}.`,
   ];
   for (const n of m.parameters.notes) lines.push(`Note: ${n}.`);
   return lines;

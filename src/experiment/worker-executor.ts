@@ -1,10 +1,12 @@
 /**
  * An executor over node:worker_threads: a small fixed pool, tasks dispatched in input order to the
- * next idle worker, each worker running the same task registry as the in-process executor (see
- * worker.ts). Workers load the compiled JavaScript in dist/; from TypeScript sources (vitest, tsx)
- * the pool uses the compiled worker next to them in dist/, so build first. Abort terminates every
- * worker at once; a later `map` starts fresh ones. Idle workers are unref'd so a forgotten `close()`
- * does not keep the process alive.
+ * next worker with room (each holds up to PIPELINE_DEPTH tasks, so it starts the next one while the
+ * main thread is still consuming the previous result instead of waiting for it), each worker
+ * running the same task registry as the in-process executor (see worker.ts). Workers load the
+ * compiled JavaScript in dist/; from TypeScript sources (vitest, tsx) the pool uses the compiled
+ * worker next to them in dist/, so build first. Abort terminates every worker at once; a later
+ * `map` starts fresh ones. Idle workers are unref'd so a forgotten `close()` does not keep the
+ * process alive.
  */
 
 import { existsSync } from 'node:fs';
@@ -61,6 +63,9 @@ interface Slot {
   job: number;
 }
 
+/** Tasks queued per worker: one running, one waiting, so a worker never idles on the main thread. */
+export const PIPELINE_DEPTH = 2;
+
 /** Runs tasks on a pool of worker threads. */
 export class WorkerThreadsExecutor implements Executor {
   readonly name: string;
@@ -95,7 +100,8 @@ export class WorkerThreadsExecutor implements Executor {
     this.spawn();
     const job = ++this.jobs;
     const slots = this.slots;
-    const results: ResultOf<K>[] = new Array(inputs.length);
+    const retain = options.retain ?? true;
+    const results: ResultOf<K>[] = retain ? new Array(inputs.length) : [];
     let next = 0;
     let done = 0;
 
@@ -121,7 +127,7 @@ export class WorkerThreadsExecutor implements Executor {
           }
         };
         const dispatch = (slot: Slot): void => {
-          if (next >= inputs.length) return;
+          if (settled || next >= inputs.length) return;
           const index = next++;
           const msg: TaskMessage = { type: 'task', job, kind, index, input: inputs[index] };
           if (slot.job !== job) {
@@ -138,16 +144,18 @@ export class WorkerThreadsExecutor implements Executor {
               settle(reviveError(msg.error));
               return;
             }
-            results[msg.index] = msg.result as ResultOf<K>;
+            const result = msg.result as ResultOf<K>;
+            if (retain) results[msg.index] = result;
             done++;
+            // Refill this worker's queue before consuming the result, so it keeps running meanwhile.
+            dispatch(slot);
             try {
-              options.onResult?.(msg.index, results[msg.index], slotIndex);
+              options.onResult?.(msg.index, result, slotIndex);
             } catch (err) {
               settle(err instanceof Error ? err : new Error(String(err)));
               return;
             }
             if (done === inputs.length) settle(null);
-            else dispatch(slot);
           };
           const onError = (err: Error): void => settle(err);
           const onExit = (code: number): void =>
@@ -166,7 +174,8 @@ export class WorkerThreadsExecutor implements Executor {
           options.signal.addEventListener('abort', onAbort, { once: true });
           cleanups.push(() => options.signal?.removeEventListener('abort', onAbort));
         }
-        for (const slot of slots) dispatch(slot);
+        // Round-robin, so every worker gets work before any gets a second task.
+        for (let d = 0; d < PIPELINE_DEPTH; d++) for (const slot of slots) dispatch(slot);
       });
     } finally {
       this.running = false;

@@ -5,7 +5,7 @@
  */
 
 import { parentPort } from 'node:worker_threads';
-import { errorData } from './executor.js';
+import { errorData, transferables } from './executor.js';
 import { TASKS, type TaskName } from './tasks.js';
 
 /** A message from the pool. */
@@ -36,7 +36,11 @@ port.on('message', (msg: TaskMessage) => {
       current = { job: msg.job, context: task.setup(msg.shared) };
     }
     const result = task.run(current.context, msg.input);
-    port.postMessage({ type: 'result', job: msg.job, index: msg.index, result } satisfies ReplyMessage);
+    // Typed arrays (a chunk's values) move to the main thread without a copy.
+    port.postMessage(
+      { type: 'result', job: msg.job, index: msg.index, result } satisfies ReplyMessage,
+      transferables(result),
+    );
   } catch (err) {
     port.postMessage({
       type: 'error',
