@@ -43,6 +43,18 @@ export const OUTCOME_RULES: readonly OutcomeRule[] = [
     summary: 'sum',
     note: 'people killed in strikes at sea',
   },
+  {
+    prefix: 'supply.strikes',
+    direction: 'minimise',
+    summary: 'sum',
+    note: 'strikes by setting and sovereignty (risk exposure)',
+  },
+  {
+    prefix: 'supply.leadershipLosses',
+    direction: 'info',
+    summary: 'sum',
+    note: 'abstract leadership losses',
+  },
   // Monthly series.
   { prefix: 'deathsTotal', direction: 'minimise' },
   { prefix: 'syntheticOpioids', direction: 'minimise' },

@@ -195,9 +195,50 @@ export function intervalTable(r: IntervalRunResult): string {
     `Deaths averted ${fmt(s.deaths.averted)} (${bandKey(lo)}..${bandKey(hi)}: ${band(s.bands.deaths.averted)}); P(fewer deaths with the policy) ${Math.round(s.pFewerDeaths * 100)}%.`,
     `Cost ${usd(s.costUsd)} (${usd(s.bands.costUsd[bandKey(lo)])} .. ${usd(s.bands.costUsd[bandKey(hi)])}); cost per death averted (median cost / median averted): ${s.costPerDeathAverted === null ? 'n/a' : usd(s.costPerDeathAverted)}.`,
     `Bands: ${bandKey(lo)}-${bandKey(hi)} of ${m.n.toLocaleString('en-US')} replicates over parameter uncertainty and process noise (${m.n <= SKETCH.exactCap ? 'exact quantiles' : `each within ±${m.bands.alpha * 100}%, DDSketch`}). -n 1 gives the single seeded run.`,
+    ...supplyAndRiskSummary(result, quantiles),
     ...m.parameters.notes.map((n) => `Note: ${n}.`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Intended supply effects and the risks recorded beside them (medians and bands over the projection).
+ * Risks are always reported beside intended outcomes; the risk module proper is a later issue.
+ */
+function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: readonly number[]): string[] {
+  const { layout, sketches } = result;
+  const cells = layout.cells;
+  const base = cells - layout.summaries.length;
+  const lo = quantiles[0];
+  const hi = quantiles[quantiles.length - 1];
+  const at = (outcome: string) => {
+    const k = layout.summaries.findIndex((s) => s.outcome === outcome && s.statistic === 'sum');
+    return k < 0 ? -1 : base + k;
+  };
+  const flow = (commodity: string) => {
+    const c = at(`flow.${commodity}`);
+    if (c < 0) return `${commodity} n/a`;
+    const policy = result.arms[0].stats[c].median;
+    const change = sketches[2 * cells + c].quantile(0.5);
+    const cf = result.arms[1].stats[c].median;
+    return `${commodity} ${fmt(policy / 1000)} t (median change ${change >= 0 ? '+' : ''}${fmt(change / 1000)} t, ${cf > 0 ? `${((change / cf) * 100).toFixed(1)}%` : 'n/a'})`;
+  };
+  const risk = (outcome: string, label: string) => {
+    const c = at(outcome);
+    if (c < 0) return undefined;
+    const s = sketches[c];
+    return `${label} ${fmt(s.quantile(0.5))} (${fmt(s.quantile(lo))} .. ${fmt(s.quantile(hi))})`;
+  };
+  const risks = [
+    risk('supply.strikes.atSea', 'strikes at sea'),
+    risk('supply.strikes.onLand', 'strikes on land'),
+    risk('supply.deathsAboardStruckVessels', 'people killed aboard struck vessels'),
+    risk('supply.leadershipLosses', 'leadership losses'),
+  ].filter((x): x is string => x !== undefined);
+  return [
+    `Drug reaching the US (policy arm, vs no new policy): ${flow('cocaine')}; ${flow('fentanyl')}.`,
+    `Risks recorded: ${risks.join('; ')}. Civilian harm, diplomatic and retaliation risks are not modelled yet.`,
+  ];
 }
 
 function usd(x: number): string {
