@@ -43,6 +43,12 @@ export const DEFAULTS = {
   /** Bounds on the supply/demand ratio used in the scarcity factor (keeps prices finite). */
   ratioLow: 0.25,
   ratioHigh: 4,
+  /**
+   * Ceiling on the import-level replacement cost as a multiple of its reference: when almost nothing
+   * gets through, the landed cost per delivered kg diverges; beyond ~10x the trade would reorganise
+   * rather than pay it (a method bound that keeps prices finite, not a calibrated number).
+   */
+  costCapMultiple: 10,
   /** Share of a corridor's flow below which it counts as inactive (route dispersion). */
   activeCorridorShare: 0.05,
   /** Fentanyl capacity grows only while labs run at least this share of capacity. */
@@ -1220,7 +1226,10 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
       } else mk.landedEma[mi] += smoothing * (landed - mk.landedEma[mi]);
     }
     const wRef = mk.wRef[mi];
-    const wCost = Math.max(0.2 * wRef, wRef + kappa * (mk.landedEma[mi] - mk.landedRef[mi]));
+    const wCost = Math.min(
+      DEFAULTS.costCapMultiple * wRef,
+      Math.max(0.2 * wRef, wRef + kappa * (mk.landedEma[mi] - mk.landedRef[mi])),
+    );
     const rCost = mk.rRef[mi] + (wCost - wRef);
     if (yearFrac !== mk.growthYear[mi]) {
       mk.growthYear[mi] = yearFrac;

@@ -69,14 +69,14 @@ function commodityYear(
   for (let i = 0; i < corridors.length; i++) {
     const v = r.corridorFlow[row + i];
     byCorridor[corridors[i]] = v;
-    total += v;
+    if (v > 0 && Number.isFinite(v)) total += v;
   }
   let entropy = 0;
   let active = 0;
   if (total > 0) {
     for (let i = 0; i < corridors.length; i++) {
       const v = r.corridorFlow[row + i];
-      if (v <= 0) continue;
+      if (!(v > 0 && Number.isFinite(v))) continue;
       const s = v / total;
       entropy -= s * Math.log(s);
       if (s >= DEFAULTS.activeCorridorShare) active++;
