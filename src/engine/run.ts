@@ -5,6 +5,7 @@
  * health -> recorders. Same scenario, policy, seed and version give identical results.
  */
 
+import { clonePlain, copyState } from '../core/copy-state.js';
 import { makeStreams } from '../core/rng.js';
 import { makeTimeAxis, type TimeAxis } from '../core/time.js';
 import { COMPARTMENT_NAMES, createHealthModule, OUT } from '../model/health.js';
@@ -14,6 +15,8 @@ import {
   type CompiledSupply,
   createSupplyModules,
   prepareSupply,
+  SUPPLY_CONFIG_KEYS,
+  type SupplyModules,
   type SupplyState,
   type SupplySummary,
   type SupplyYear,
@@ -114,16 +117,44 @@ export interface Prepared {
   supply: CompiledSupply;
 }
 
-/** Resolve parameters and plan the policy. */
-export function prepare(input: RunInput): Prepared {
+/**
+ * Resolve parameters and plan the policy. With `like`, a preparation of the same scenario and
+ * parameters for another policy, its time axis, parameters and compiled network are reused (they
+ * do not depend on the policy) and only the lever plan is made.
+ */
+export function prepare(input: RunInput, like?: Prepared): Prepared {
+  if (like) {
+    const plan = planPolicy(input.policy, input.scenario, like.axis, like.params);
+    return { ...like, plan };
+  }
   const axis = makeTimeAxis(input.scenario.horizon.start, input.scenario.horizon.end);
   const params = Params.fromScenario(input.scenario, input.parameters);
   const plan = planPolicy(input.policy, input.scenario, axis, params);
   return { axis, scenario: input.scenario, params, plan, supply: prepareSupply(input.scenario) };
 }
 
-/** Run one experiment (scenario x policy x seed x replicate). */
-export function runModel(input: RunInput, prepared: Prepared = prepare(input)): RunOutput {
+/** A run in progress: its modules, state and recorders, stepped by `advance`. */
+interface Live {
+  axis: TimeAxis;
+  sim: SimState;
+  modules: Module[];
+  health: ReturnType<typeof createHealthModule>;
+  supply: SupplyModules;
+  plan: LeverPlan;
+  fentanylPurity: number;
+  initialTotal: number;
+  monthlyCost: Float64Array;
+  /** Recorder state (annual accumulators, conservation, minimum), copied when a run is forked. */
+  rec: {
+    acc: Float64Array;
+    conservationError: number;
+    minCompartment: number;
+    annual: AnnualRecord[];
+    monthly: MonthlySeries | undefined;
+  };
+}
+
+function start(input: RunInput, prepared: Prepared): Live {
   const { axis, scenario, params, plan } = prepared;
   const streams = makeStreams(input.seed, input.replicate ?? 0, STREAM_NAMES.length);
   const street = Object.fromEntries(
@@ -133,7 +164,6 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
   const supply = createSupplyModules(axis, scenario, params, prepared.supply, plan.channels, {
     stochastic: input.stochastic ?? true,
   });
-  const modules: Module[] = [...supply.modules, health.module];
   const sim: SimState = {
     axis,
     t: 0,
@@ -142,23 +172,38 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
     streams: Object.fromEntries(STREAM_NAMES.map((n, i) => [n, streams[i]])),
     modules: { health: health.state, supply: supply.state },
   };
-
-  const fentanylPurity = params.get('supply.fentanylPurity');
-  const initialTotal = health.state.x.reduce((a, b) => a + b, 0);
   const monthlyCost = new Float64Array(axis.steps);
   for (const l of plan.levers) for (let t = 0; t < axis.steps; t++) monthlyCost[t] += l.cost[t];
+  return {
+    axis,
+    sim,
+    modules: [...supply.modules, health.module],
+    health,
+    supply,
+    plan,
+    fentanylPurity: params.get('supply.fentanylPurity'),
+    initialTotal: health.state.x.reduce((a, b) => a + b, 0),
+    monthlyCost,
+    rec: {
+      acc: new Float64Array(10),
+      conservationError: 0,
+      minCompartment: Number.POSITIVE_INFINITY,
+      annual: [],
+      monthly: input.monthly ? { month: [], deathsTotal: [], syntheticOpioids: [] } : undefined,
+    },
+  };
+}
 
-  const annual: AnnualRecord[] = [];
-  const acc = new Float64Array(10);
-  let conservationError = 0;
-  let minCompartment = Number.POSITIVE_INFINITY;
-  const monthly: MonthlySeries | undefined = input.monthly
-    ? { month: [], deathsTotal: [], syntheticOpioids: [] }
-    : undefined;
-  const x = health.state.x;
-  const out = health.state.out;
-
-  for (let t = 0; t < axis.steps; t++) {
+/** Step the run from its current month up to (not including) month `until`. */
+function advance(live: Live, until: number): void {
+  const { axis, sim, modules, monthlyCost, initialTotal } = live;
+  const { acc, annual, monthly } = live.rec;
+  const x = live.health.state.x;
+  const out = live.health.state.out;
+  const street = sim.street;
+  let conservationError = live.rec.conservationError;
+  let minCompartment = live.rec.minCompartment;
+  for (let t = sim.t; t < until; t++) {
     sim.t = t;
     for (const m of modules) m.step(sim);
     // Recorders.
@@ -187,7 +232,7 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
     if (t % 12 === 11) {
       let cost = 0;
       for (let k = t - 11; k <= t; k++) cost += monthlyCost[k];
-      const sy = supplyYear(supply.state, t, fentanylPurity);
+      const sy = supplyYear(live.supply.state, t, live.fentanylPurity);
       annual.push({
         year: axis.firstYear + (t - 11) / 12,
         deaths: {
@@ -224,6 +269,13 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
       acc.fill(0);
     }
   }
+  sim.t = Math.max(sim.t, until);
+  live.rec.conservationError = conservationError;
+  live.rec.minCompartment = minCompartment;
+}
+
+function finish(live: Live): RunOutput {
+  const { axis, plan, monthlyCost, supply } = live;
   const costByLever = plan.levers.map((l) => ({
     lever: l.lever,
     target: l.target,
@@ -231,14 +283,104 @@ export function runModel(input: RunInput, prepared: Prepared = prepare(input)): 
   }));
   return {
     axis,
-    annual,
-    monthly,
+    annual: live.rec.annual,
+    monthly: live.rec.monthly,
     costByLever,
     monthlyCost,
-    conservationError,
-    minCompartment,
+    conservationError: live.rec.conservationError,
+    minCompartment: live.rec.minCompartment,
     supply: { ...supplySummary(supply.state, axis), state: supply.state },
   };
+}
+
+/** Run one experiment (scenario x policy x seed x replicate). */
+export function runModel(input: RunInput, prepared: Prepared = prepare(input)): RunOutput {
+  const live = start(input, prepared);
+  advance(live, prepared.axis.steps);
+  return finish(live);
+}
+
+/**
+ * The first month in which two lever plans differ (a channel missing from one plan counts as zero);
+ * the horizon length when they never do.
+ */
+export function firstDifference(a: LeverPlan, b: LeverPlan, steps: number): number {
+  let first = steps;
+  const zero = new Float64Array(steps);
+  for (const name of new Set([...a.channels.keys(), ...b.channels.keys()])) {
+    const x = a.channels.get(name) ?? zero;
+    const y = b.channels.get(name) ?? zero;
+    for (let t = 0; t < first; t++) {
+      if (!Object.is(x[t], y[t])) {
+        first = t;
+        break;
+      }
+    }
+  }
+  return first;
+}
+
+/** Do two inputs describe the same run apart from the policy? */
+function samePrefixInputs(a: RunInput, b: RunInput): boolean {
+  if (a.scenario !== b.scenario || a.seed !== b.seed) return false;
+  if ((a.replicate ?? 0) !== (b.replicate ?? 0)) return false;
+  if ((a.stochastic ?? true) !== (b.stochastic ?? true) || !!a.monthly !== !!b.monthly) return false;
+  if (a.parameters === b.parameters) return true;
+  const pa = a.parameters ?? {};
+  const pb = b.parameters ?? {};
+  const ka = Object.keys(pa);
+  if (ka.length !== Object.keys(pb).length) return false;
+  return ka.every((k) => Object.is(pa[k], pb[k]));
+}
+
+/**
+ * Run two policies on the same scenario, parameters, seed and replicate (a paired comparison on
+ * common random numbers). The months before the policies first differ are identical in both runs,
+ * so they are computed once and the state is copied (forked); results are bit for bit those of two
+ * separate `runModel` calls (tested). Inputs that differ otherwise are simply run separately.
+ */
+export function runPaired(
+  a: RunInput,
+  b: RunInput,
+  preparedA?: Prepared,
+  preparedB?: Prepared,
+): [RunOutput, RunOutput] {
+  if (!samePrefixInputs(a, b)) return [runModel(a, preparedA), runModel(b, preparedB)];
+  preparedA ??= prepare(a);
+  preparedB ??= prepare(b, preparedA);
+  const steps = preparedA.axis.steps;
+  const fork = firstDifference(preparedA.plan, preparedB.plan, steps);
+  const liveA = start(a, preparedA);
+  const liveB = start(b, preparedB);
+  advance(liveA, fork);
+  copyLive(liveB, liveA);
+  advance(liveA, steps);
+  advance(liveB, steps);
+  return [finish(liveA), finish(liveB)];
+}
+
+/** Copy a run's state into another run of the same scenario and parameters (see runPaired). */
+function copyLive(dst: Live, src: Live): void {
+  dst.sim.t = src.sim.t;
+  copyState(dst.sim.street, src.sim.street, undefined, 'street');
+  copyState(dst.sim.streams, src.sim.streams, undefined, 'streams');
+  copyState(dst.health.state, src.health.state, undefined, 'health');
+  copyState(dst.supply.mutable, src.supply.mutable, SUPPLY_CONFIG_KEYS, 'supply');
+  const r = dst.rec;
+  r.acc.set(src.rec.acc);
+  r.conservationError = src.rec.conservationError;
+  r.minCompartment = src.rec.minCompartment;
+  // Years already recorded are shared, except their cost, which is each policy's own.
+  r.annual = src.rec.annual.map((y, i) => {
+    let cost = 0;
+    for (let k = 12 * i; k < 12 * i + 12; k++) cost += dst.monthlyCost[k];
+    return { ...clonePlain(y), costUsd: cost };
+  });
+  if (src.rec.monthly && r.monthly) {
+    r.monthly.month = src.rec.monthly.month.slice();
+    r.monthly.deathsTotal = src.rec.monthly.deathsTotal.slice();
+    r.monthly.syntheticOpioids = src.rec.monthly.syntheticOpioids.slice();
+  }
 }
 
 function monthLabel(axis: TimeAxis, t: number): string {

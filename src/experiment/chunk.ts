@@ -11,7 +11,7 @@
  */
 
 import { fail } from '../core/errors.js';
-import { runModel } from '../engine/run.js';
+import { runModel, runPaired } from '../engine/run.js';
 import { noPolicy } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import { makeFlattener, type OutcomeLayout, outcomeLayout } from './outcomes.js';
@@ -118,16 +118,19 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
 
   for (let r = start; r < end; r++) {
     const draw = sampler.draw(r);
+    const inputs = job.arms.map((arm) => ({
+      scenario: job.scenario,
+      policy: arm.policy,
+      seed: job.seed,
+      replicate: r,
+      parameters: draw,
+      monthly: job.monthly,
+      stochastic: job.stochastic,
+    }));
+    // Two arms share the months before their policies differ: computed once (runPaired).
+    const runs = armCount === 2 ? runPaired(inputs[0], inputs[1]) : [runModel(inputs[0])];
     for (let a = 0; a < armCount; a++) {
-      const run = runModel({
-        scenario: job.scenario,
-        policy: job.arms[a].policy,
-        seed: job.seed,
-        replicate: r,
-        parameters: draw,
-        monthly: job.monthly,
-        stochastic: job.stochastic,
-      });
+      const run = runs[a];
       const v = values[a];
       flatten(run, v);
       let k = a * cells * len + (r - start);

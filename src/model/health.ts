@@ -128,12 +128,15 @@ export function createHealthModule(
   let nalKits: Float64Array = none;
   let prevParticipants: Float64Array = none;
   let strips: Float64Array = none;
+  let bound = false;
 
   const module: Module = {
     id: 'health',
     step(sim: SimState) {
       const t = sim.t;
-      if (t === 0) {
+      // Lever channels are bound at the first step this module runs (a forked run starts later).
+      if (!bound) {
+        bound = true;
         moudSlots = sim.channels.get('health.moudSlots') ?? none;
         nalKits = sim.channels.get('health.naloxoneKits') ?? none;
         prevParticipants = sim.channels.get('health.preventionParticipants') ?? none;

@@ -5,7 +5,7 @@
  */
 
 import { z } from 'zod';
-import { type AnnualRecord, prepare, type RunOutput, runModel } from '../engine/run.js';
+import { type AnnualRecord, type RunOutput, runPaired } from '../engine/run.js';
 import { noPolicy } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import { type Manifest, makeManifest } from './manifest.js';
@@ -38,9 +38,8 @@ export function runPolicy(
   parameters?: Record<string, number>,
 ): RunResult {
   const input = { scenario, policy, seed, replicate, parameters };
-  const withPolicy = runModel(input, prepare(input));
-  const cfInput = { ...input, policy: noPolicy() };
-  const counterfactual = runModel(cfInput, prepare(cfInput));
+  // The two runs share every month before the policy starts (computed once; see runPaired).
+  const [withPolicy, counterfactual] = runPaired(input, { ...input, policy: noPolicy() });
   return {
     manifest: makeManifest(scenario, policy, seed, 1),
     annual: withPolicy.annual,

@@ -25,7 +25,12 @@ export {
   SUPPLY_LEVERS,
   shippedAssumption,
 } from './data.js';
-export { createSupplyModules, type SupplyState } from './module.js';
+export {
+  createSupplyModules,
+  SUPPLY_CONFIG_KEYS,
+  type SupplyModules,
+  type SupplyState,
+} from './module.js';
 export { type CompiledSupply, compileSupply, parseAssumptionOverlay } from './network.js';
 export { type SupplySummary, type SupplyYear, supplySummary, supplyYear } from './outcomes.js';
 

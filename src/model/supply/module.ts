@@ -127,6 +127,29 @@ export interface SupplyState {
   corridors: Record<'cocaine' | 'fentanyl', string[]>;
 }
 
+/** The supply modules of one run, their outcome state, and the roots of all their mutable state. */
+export interface SupplyModules {
+  modules: Module[];
+  state: SupplyState;
+  /** Walked by `copyState` with SUPPLY_CONFIG_KEYS skipped when a run is forked. */
+  mutable: object;
+}
+
+/**
+ * Keys under `SupplyModules.mutable` that hold configuration rather than state: the compiled
+ * network and layout (shared) and the policy's lever effects (which differ between forked runs).
+ */
+export const SUPPLY_CONFIG_KEYS: ReadonlySet<string> = new Set([
+  'c',
+  'L',
+  'detection',
+  'cuts',
+  'seaStrikes',
+  'landStrikes',
+  'holdCult',
+  'noiseGroup',
+]);
+
 interface DetectionFx {
   edges: Int32Array;
   hazard: number;
@@ -582,7 +605,7 @@ export function createSupplyModules(
   compiled: CompiledSupply,
   channels: Map<string, Float64Array>,
   options: SupplyOptions,
-): { modules: Module[]; state: SupplyState } {
+): SupplyModules {
   const steps = axis.steps;
   const g = (id: string) => params.get(id);
   const temperature = g('supply.routeChoiceTemperature');
@@ -871,7 +894,9 @@ export function createSupplyModules(
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
   };
-  return { modules: [supplyModule, streetModule], state };
+  // Everything the monthly steps mutate, for forking a run (see engine/run.ts runPaired).
+  const mutable = { capital, budget, noiseZ, events, histRef, rts };
+  return { modules: [supplyModule, streetModule], state, mutable };
 }
 
 function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
