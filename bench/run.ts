@@ -1,9 +1,12 @@
 /**
- * Benchmarks (figures only, no pass/fail): `npm run bench` (full) or `npm run bench -- --quick`.
+ * Benchmarks (figures only, no pass/fail): `npm run bench` (full) or `npm run bench -- --quick`;
+ * `--only a,e` runs some sections.
  * (a) one full 2015-2035 run of the default scenario, seed varied every iteration;
  * (b) a paired ensemble (policy vs no new policy) with annual bands, in-process vs 2 worker threads;
  * (c) peak memory of a large vs a small ensemble, each in its own child process;
- * (d) scaling: time against N and against the horizon length.
+ * (d) scaling: time against N and against the horizon length;
+ * (e) the machine's own ceiling for thread speed-up: two fixed kernels (arithmetic only; streaming
+ *     over a 4 MB array) timed in one worker thread and in two at once.
  * Targets (issue 4): single run <= 2 ms median; 10k paired <= 20 s on 2 cores with >= 1.8x speed-up;
  * 100k-replicate memory within 1.5x of 1k.
  */
@@ -11,6 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { canonicalJson, sha256Hex } from '../src/core/hash.js';
 import { prepare, runModel } from '../src/engine/run.js';
 import { type EnsembleSpec, runEnsemble } from '../src/experiment/ensemble.js';
@@ -23,6 +27,10 @@ import type { Policy, Scenario } from '../src/scenario/schema.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
+/** `--only a,e` runs only those sections. */
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',')) : null;
+const want = (section: string): boolean => !only || only.has(section);
 const POLICY: Policy = {
   name: 'bench: MOUD + naloxone + maritime interdiction + vessel strikes',
   levers: [
@@ -70,6 +78,38 @@ async function memoryChild(n: number, threads: number): Promise<void> {
   process.stdout.write(JSON.stringify({ n, maxRssKb: process.resourceUsage().maxRSS, peakHeap, seconds }));
 }
 
+/** A fixed amount of work per thread, in a worker (plain JavaScript, nothing from the model). */
+const KERNELS = {
+  arithmetic: `function k() { let x = 1.0001, s = 0;
+    for (let i = 0; i < 6e8; i++) { x = x * 1.0000001 + 1e-9; s += Math.sqrt(x); } return s; }
+    require('node:worker_threads').parentPort.postMessage(k());`,
+  'memory (4 MB array)': `function k() { const a = new Float64Array(1 << 19); let s = 0;
+    for (let r = 0; r < 1500; r++) for (let i = 0; i < a.length; i++) { a[i] += i * r; s += a[i]; }
+    return s; }
+    require('node:worker_threads').parentPort.postMessage(k());`,
+} as const;
+
+/** Best of `reps` wall times of `threads` workers each running the kernel once, concurrently. */
+async function kernelSeconds(kind: keyof typeof KERNELS, threads: number, reps: number): Promise<number> {
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from(
+        { length: threads },
+        () =>
+          new Promise((resolve, reject) => {
+            const w = new Worker(KERNELS[kind], { eval: true });
+            w.once('message', resolve);
+            w.once('error', reject);
+          }),
+      ),
+    );
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
+}
+
 async function main(): Promise<void> {
   const childAt = args.indexOf('--memory-child');
   if (childAt >= 0) return memoryChild(Number(args[childAt + 1]), Number(args[childAt + 2]));
@@ -79,102 +119,119 @@ async function main(): Promise<void> {
     `Crossroads bench (${quick ? 'quick' : 'full'}): node ${process.version}, ${cores} cores available`,
   );
 
-  // (a) One run.
   const scenario = defaultScenario();
-  const iterations = quick ? 200 : 1000;
-  const times: number[] = [];
-  let sink = 0;
-  for (let i = 0; i < iterations + 20; i++) {
-    const t0 = performance.now();
-    const out = runModel({ scenario, policy: POLICY, seed: i + 1 });
-    const dt = performance.now() - t0;
-    if (i >= 20) times.push(dt); // 20 warm-up runs
-    sink += out.annual[out.annual.length - 1].deaths.total;
+  if (want('a')) {
+    // (a) One run.
+    const iterations = quick ? 200 : 1000;
+    const times: number[] = [];
+    let sink = 0;
+    for (let i = 0; i < iterations + 20; i++) {
+      const t0 = performance.now();
+      const out = runModel({ scenario, policy: POLICY, seed: i + 1 });
+      const dt = performance.now() - t0;
+      if (i >= 20) times.push(dt); // 20 warm-up runs
+      sink += out.annual[out.annual.length - 1].deaths.total;
+    }
+    const ref = runModel({ scenario, policy: POLICY, seed: 1 });
+    const checksum = sha256Hex(canonicalJson(ref.annual)).slice(0, 16);
+    const prepared = prepare({ scenario, policy: POLICY, seed: 1 });
+    const leaves = JSON.stringify(ref.annual[0]).match(/:-?\d/g)?.length ?? 0;
+    const mean = times.reduce((a, b) => a + b, 0) / times.length;
+    console.log('\n(a) one full run, default scenario 2015-2035, seed varied each iteration (incl. prepare)');
+    console.log(
+      `    model: ${COMPARTMENTS} health compartments, ${prepared.axis.steps} monthly steps, ${leaves} numeric outcomes per year`,
+    );
+    console.log(
+      `    median ${median(times).toFixed(3)} ms, mean ${mean.toFixed(3)} ms, ${(1000 / mean).toFixed(0)} runs/s on one core (${iterations} runs)`,
+    );
+    console.log(`    checksum (seed 1, annual records): ${checksum}  [sink ${Math.round(sink) % 1000}]`);
   }
-  const ref = runModel({ scenario, policy: POLICY, seed: 1 });
-  const checksum = sha256Hex(canonicalJson(ref.annual)).slice(0, 16);
-  const prepared = prepare({ scenario, policy: POLICY, seed: 1 });
-  const leaves = JSON.stringify(ref.annual[0]).match(/:-?\d/g)?.length ?? 0;
-  const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  console.log('\n(a) one full run, default scenario 2015-2035, seed varied each iteration (incl. prepare)');
-  console.log(
-    `    model: ${COMPARTMENTS} health compartments, ${prepared.axis.steps} monthly steps, ${leaves} numeric outcomes per year`,
-  );
-  console.log(
-    `    median ${median(times).toFixed(3)} ms, mean ${mean.toFixed(3)} ms, ${(1000 / mean).toFixed(0)} runs/s on one core (${iterations} runs)`,
-  );
-  console.log(`    checksum (seed 1, annual records): ${checksum}  [sink ${Math.round(sink) % 1000}]`);
-
-  // (b) Paired ensemble.
-  const nPaired = quick ? 500 : 10_000;
-  const pairedSpec: EnsembleSpec = {
-    scenario,
-    arms: [
-      { name: POLICY.name, policy: POLICY },
-      { name: 'no new policy', policy: noPolicy() },
-    ],
-    n: nPaired,
-    seed: 1,
-  };
-  const inProcess = await timeEnsemble(pairedSpec, new InProcessExecutor());
-  const pool = new WorkerThreadsExecutor(threads);
-  const pooled = await timeEnsemble(pairedSpec, pool);
-  await pool.close();
-  console.log(
-    `\n(b) paired ensemble, ${nPaired.toLocaleString('en-US')} replicates (${(2 * nPaired).toLocaleString('en-US')} runs), annual bands`,
-  );
-  console.log(
-    `    in-process ${inProcess.toFixed(2)} s; ${threads} worker threads ${pooled.toFixed(2)} s; speed-up ${(inProcess / pooled).toFixed(2)}x`,
-  );
-
-  // (c) Memory, each size in a child process.
-  const big = quick ? 10_000 : 100_000;
-  const small = 1000;
-  const self = fileURLToPath(import.meta.url);
-  const measure = (n: number) =>
-    JSON.parse(
-      execFileSync(process.execPath, [self, '--memory-child', String(n), String(threads)], {
-        encoding: 'utf8',
-      }),
-    ) as {
-      n: number;
-      maxRssKb: number;
-      peakHeap: number;
-      seconds: number;
+  if (want('b')) {
+    // (b) Paired ensemble.
+    const nPaired = quick ? 500 : 10_000;
+    const pairedSpec: EnsembleSpec = {
+      scenario,
+      arms: [
+        { name: POLICY.name, policy: POLICY },
+        { name: 'no new policy', policy: noPolicy() },
+      ],
+      n: nPaired,
+      seed: 1,
     };
-  const ms = measure(small);
-  const mb = measure(big);
-  console.log(`\n(c) peak memory, one-arm ensemble on ${threads} threads, each in a child process`);
-  for (const m of [ms, mb]) {
+    const inProcess = await timeEnsemble(pairedSpec, new InProcessExecutor());
+    const pool = new WorkerThreadsExecutor(threads);
+    const pooled = await timeEnsemble(pairedSpec, pool);
+    await pool.close();
     console.log(
-      `    N = ${m.n.toLocaleString('en-US').padStart(7)}: max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, peak main heap ${(m.peakHeap / 2 ** 20).toFixed(0)} MB (${m.seconds.toFixed(1)} s)`,
+      `\n(b) paired ensemble, ${nPaired.toLocaleString('en-US')} replicates (${(2 * nPaired).toLocaleString('en-US')} runs), annual bands`,
+    );
+    console.log(
+      `    in-process ${inProcess.toFixed(2)} s; ${threads} worker threads ${pooled.toFixed(2)} s; speed-up ${(inProcess / pooled).toFixed(2)}x`,
     );
   }
-  console.log(
-    `    ratio ${big.toLocaleString('en-US')} / ${small.toLocaleString('en-US')}: RSS ${(mb.maxRssKb / ms.maxRssKb).toFixed(2)}x, heap ${(mb.peakHeap / ms.peakHeap).toFixed(2)}x`,
-  );
-
-  // (d) Scaling, in-process, one arm.
-  console.log('\n(d) scaling, one arm, in-process');
-  console.log('    N       horizon   seconds   ms per replicate-year');
-  const inproc = new InProcessExecutor();
-  const ns = quick ? [100, 200, 400] : [500, 1000, 2000, 4000];
-  for (const n of ns) {
-    const s = await timeEnsemble({ scenario, arms: [{ name: 'p', policy: POLICY }], n, seed: 2 }, inproc);
+  if (want('c')) {
+    // (c) Memory, each size in a child process.
+    const big = quick ? 10_000 : 100_000;
+    const small = 1000;
+    const self = fileURLToPath(import.meta.url);
+    const measure = (n: number) =>
+      JSON.parse(
+        execFileSync(process.execPath, [self, '--memory-child', String(n), String(threads)], {
+          encoding: 'utf8',
+        }),
+      ) as {
+        n: number;
+        maxRssKb: number;
+        peakHeap: number;
+        seconds: number;
+      };
+    const ms = measure(small);
+    const mb = measure(big);
+    console.log(`\n(c) peak memory, one-arm ensemble on ${threads} threads, each in a child process`);
+    for (const m of [ms, mb]) {
+      console.log(
+        `    N = ${m.n.toLocaleString('en-US').padStart(7)}: max RSS ${(m.maxRssKb / 1024).toFixed(0)} MB, peak main heap ${(m.peakHeap / 2 ** 20).toFixed(0)} MB (${m.seconds.toFixed(1)} s)`,
+      );
+    }
     console.log(
-      `    ${String(n).padEnd(7)} 2035-12   ${s.toFixed(2).padStart(7)}   ${((1000 * s) / (n * 21)).toFixed(3)}`,
+      `    ratio ${big.toLocaleString('en-US')} / ${small.toLocaleString('en-US')}: RSS ${(mb.maxRssKb / ms.maxRssKb).toFixed(2)}x, heap ${(mb.peakHeap / ms.peakHeap).toFixed(2)}x`,
     );
   }
-  const nH = quick ? 100 : 1000;
-  for (const end of ['2030-12', '2035-12', '2050-12']) {
-    const years = Number(end.slice(0, 4)) - 2015 + 1;
-    const s = await timeEnsemble(
-      { scenario: withHorizon(end), arms: [{ name: 'p', policy: POLICY }], n: nH, seed: 2 },
-      inproc,
-    );
-    console.log(
-      `    ${String(nH).padEnd(7)} ${end}   ${s.toFixed(2).padStart(7)}   ${((1000 * s) / (nH * years)).toFixed(3)}`,
-    );
+  if (want('d')) {
+    // (d) Scaling, in-process, one arm.
+    console.log('\n(d) scaling, one arm, in-process');
+    console.log('    N       horizon   seconds   ms per replicate-year');
+    const inproc = new InProcessExecutor();
+    const ns = quick ? [100, 200, 400] : [500, 1000, 2000, 4000];
+    for (const n of ns) {
+      const s = await timeEnsemble({ scenario, arms: [{ name: 'p', policy: POLICY }], n, seed: 2 }, inproc);
+      console.log(
+        `    ${String(n).padEnd(7)} 2035-12   ${s.toFixed(2).padStart(7)}   ${((1000 * s) / (n * 21)).toFixed(3)}`,
+      );
+    }
+    const nH = quick ? 100 : 1000;
+    for (const end of ['2030-12', '2035-12', '2050-12']) {
+      const years = Number(end.slice(0, 4)) - 2015 + 1;
+      const s = await timeEnsemble(
+        { scenario: withHorizon(end), arms: [{ name: 'p', policy: POLICY }], n: nH, seed: 2 },
+        inproc,
+      );
+      console.log(
+        `    ${String(nH).padEnd(7)} ${end}   ${s.toFixed(2).padStart(7)}   ${((1000 * s) / (nH * years)).toFixed(3)}`,
+      );
+    }
+  }
+  if (want('e')) {
+    // (e) What two threads can give on this machine, model aside.
+    console.log('\n(e) machine ceiling for 2 threads: the same kernel in 1 worker, then in 2 at once');
+    for (const kind of ['arithmetic', 'memory (4 MB array)'] as const) {
+      const reps = quick ? 1 : 3;
+      const one = await kernelSeconds(kind, 1, reps);
+      const two = await kernelSeconds(kind, 2, reps);
+      console.log(
+        `    ${kind.padEnd(20)} 1 thread ${one.toFixed(2)} s, 2 threads ${two.toFixed(2)} s: speed-up ${((2 * one) / two).toFixed(2)}x`,
+      );
+    }
   }
   console.log(
     '\nFigures only; no pass/fail. Targets: (a) <= 2 ms; (b) 10k paired <= 20 s on 2 cores, >= 1.8x; (c) <= 1.5x.',

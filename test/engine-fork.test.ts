@@ -8,6 +8,7 @@ import { loadPolicy, shippedPolicies } from '../src/cli/inputs.js';
 import { copyState } from '../src/core/copy-state.js';
 import { firstDifference, prepare, type RunOutput, runModel, runPaired } from '../src/engine/run.js';
 import { parameterSpace, Sampler } from '../src/experiment/sampling.js';
+import { COMPARTMENT_NAMES } from '../src/model/health.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
 import type { Policy } from '../src/scenario/schema.js';
@@ -88,6 +89,16 @@ describe('runPaired (forked paired runs)', () => {
     expect(firstDifference(plan(noPolicy()), plan(noPolicy()), steps)).toBe(steps);
     expect(firstDifference(plan(early), plan(noPolicy()), steps)).toBe(48); // 2019-01
     expect(firstDifference(plan(noPolicy()), plan(late), steps)).toBe(16 * 12 + 2); // 2031-03
+  });
+});
+
+describe('annual records', () => {
+  it('list every compartment by name, and the population (living and dead) is conserved', () => {
+    const out = runModel({ scenario: defaultScenario(), policy: noPolicy(), seed: 1 });
+    const totals = out.annual.map((y) => Object.values(y.population).reduce((a, b) => a + b, 0));
+    expect(Object.keys(out.annual[0].population)).toEqual([...COMPARTMENT_NAMES]);
+    expect(out.annual[0].population.deadOverdose).toBeGreaterThan(0);
+    for (const t of totals) expect(Math.abs(t - totals[0]) / totals[0]).toBeLessThan(1e-9);
   });
 });
 

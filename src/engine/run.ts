@@ -8,7 +8,7 @@
 import { clonePlain, copyState } from '../core/copy-state.js';
 import { makeStreams } from '../core/rng.js';
 import { makeTimeAxis, type TimeAxis } from '../core/time.js';
-import { COMPARTMENT_NAMES, createHealthModule, OUT } from '../model/health.js';
+import { C, type COMPARTMENT_NAMES, createHealthModule, OUT } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { Params } from '../model/params.js';
 import {
@@ -243,24 +243,12 @@ function advance(live: Live, until: number): void {
           otherStimulants: acc[4],
         },
         opioidDeaths: acc[9],
-        population: Object.fromEntries(
-          COMPARTMENT_NAMES.map((n, i) => [n, x[i]]),
-        ) as AnnualRecord['population'],
+        population: populationOf(x),
         overdoseRatePer1000: {
           untreated: acc[7] > 0 ? (1000 * acc[5]) / acc[7] : 0,
           inTreatment: acc[8] > 0 ? (1000 * acc[6]) / acc[8] : 0,
         },
-        streetSupply: Object.fromEntries(
-          COMMODITIES.map((c) => [
-            c,
-            {
-              availability: street[c][STREET.availability],
-              priceIndex: street[c][STREET.priceIndex],
-              potency: street[c][STREET.potency],
-              fentanylAdulteration: street[c][STREET.fentanylAdulteration],
-            },
-          ]),
-        ),
+        streetSupply: { fentanyl: streetOf(street.fentanyl), cocaine: streetOf(street.cocaine) },
         costUsd: cost,
         flow: { cocaine: sy.cocaine.flowUsKg, fentanyl: sy.fentanyl.flowUsKg },
         seizures: { cocaine: sy.cocaine.seizedKg, fentanyl: sy.fentanyl.seizedKg },
@@ -381,6 +369,29 @@ function copyLive(dst: Live, src: Live): void {
     r.monthly.deathsTotal = src.rec.monthly.deathsTotal.slice();
     r.monthly.syntheticOpioids = src.rec.monthly.syntheticOpioids.slice();
   }
+}
+
+/** Year-end populations by compartment (an object literal: this runs once a year in every run). */
+function populationOf(x: Float64Array): AnnualRecord['population'] {
+  return {
+    generalPopulation: x[C.G],
+    prescriptionMisuse: x[C.P],
+    oudUntreated: x[C.U],
+    oudInTreatment: x[C.T],
+    remission: x[C.R],
+    stimulantUse: x[C.S],
+    deadOverdose: x[C.deadOverdose],
+    deadOther: x[C.deadOther],
+  };
+}
+
+function streetOf(s: Float64Array): AnnualRecord['streetSupply'][string] {
+  return {
+    availability: s[STREET.availability],
+    priceIndex: s[STREET.priceIndex],
+    potency: s[STREET.potency],
+    fentanylAdulteration: s[STREET.fentanylAdulteration],
+  };
 }
 
 function monthLabel(axis: TimeAxis, t: number): string {

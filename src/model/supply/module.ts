@@ -27,6 +27,7 @@
  * produced = seized + destroyed + consumed + change in inventories (labs and distribution stocks).
  */
 
+import { Float64Arena } from '../../core/arena.js';
 import { normal } from '../../core/distributions.js';
 import type { TimeAxis } from '../../core/time.js';
 import { parseMonth } from '../../core/time.js';
@@ -630,16 +631,18 @@ export function createSupplyModules(
   const smoothing = 1 / Math.max(1, g('market.streetSmoothingMonths'));
   const adulteration = adulterationMap(params);
 
+  // Per-run arrays are views into a few shared blocks (see core/arena.ts).
+  const arena = new Float64Arena();
   const orgs = compiled.organisations;
-  const capital = Float64Array.from(orgs.map((o) => o.capitalUsd));
-  const budget = new Float64Array(orgs.length);
-  const tolerance = Float64Array.from(orgs.map((o) => o.riskTolerance));
+  const capital = arena.copy(orgs.map((o) => o.capitalUsd));
+  const budget = arena.zeros(orgs.length);
+  const tolerance = arena.copy(orgs.map((o) => o.riskTolerance));
 
   const events: EventRecords = {
-    strikesAtSea: new Float64Array(steps),
-    strikesOnLand: new Float64Array(steps),
-    deathsAboard: new Float64Array(steps),
-    leadershipLosses: new Float64Array(steps),
+    strikesAtSea: arena.zeros(steps),
+    strikesOnLand: arena.zeros(steps),
+    deathsAboard: arena.zeros(steps),
+    leadershipLosses: arena.zeros(steps),
     strikesBySovereignty: new Map(),
   };
   const sovereigntyRow = (s: string): Float64Array => {
@@ -658,7 +661,7 @@ export function createSupplyModules(
     const input = cultivationInput(axis, c);
     const nMarkets = c.markets.length;
     const mk = Object.fromEntries(
-      MARKET_FIELDS.map((f) => [f, new Float64Array(nMarkets)]),
+      MARKET_FIELDS.map((f) => [f, arena.zeros(nMarkets)]),
     ) as unknown as MarketArrays;
     c.markets.forEach((node, i) => {
       const spec = c.net.nodes[node].market!;
@@ -681,56 +684,56 @@ export function createSupplyModules(
       mk.clearRatio[i] = Number.NaN;
     });
     const usIndex = L.marketOf[c.usMarket];
-    const shipKg = new Float64Array(m);
+    const shipKg = arena.zeros(m);
     const kgLand = g(
       c.commodity === 'cocaine' ? 'supply.kgPerLandShipmentCocaine' : 'supply.kgPerLandShipmentFentanyl',
     );
     c.net.edges.forEach((e, i) => {
       shipKg[i] = e.mode === 'maritime' ? kgSea : kgLand;
     });
-    const perceived = new Float64Array(orgs.length * m);
+    const perceived = arena.zeros(orgs.length * m);
     for (let o = 0; o < orgs.length; o++) perceived.set(c.baseDetection, o * m);
     const detBase = L.detBase;
     const rt: CommodityRt = {
       c,
       L,
       rec: emptyRecords(steps, c.corridors.length, L.R, m),
-      det: detBase.slice(),
+      det: arena.copy(detBase),
       detBase,
       detDirty: false,
-      hazardSum: new Float64Array(m),
-      capMult: new Float64Array(m).fill(1),
-      capNow: Float64Array.from(c.capacityPerMonth),
+      hazardSum: arena.zeros(m),
+      capMult: arena.filled(m, 1),
+      capNow: arena.copy(c.capacityPerMonth),
       cutDirty: false,
-      routeScale: new Float64Array(L.R),
-      loss: new Float64Array(m),
-      strikeLoss: new Float64Array(m),
+      routeScale: arena.zeros(L.R),
+      loss: arena.zeros(m),
+      strikeLoss: arena.zeros(m),
       strikeDirty: false,
       noiseGroup: new Int32Array(0),
-      keep: new Float64Array(m),
-      plan: new Float64Array(m),
-      edgeIn: new Float64Array(m),
+      keep: arena.zeros(m),
+      plan: arena.zeros(m),
+      edgeIn: arena.zeros(m),
       shipKg,
       perceived,
       used: new Uint8Array(orgs.length * m),
-      cap: Float64Array.from(c.holdings.map((h) => h.capacity)),
-      target: Float64Array.from(c.holdings.map((h) => h.capacity)),
-      inv: Float64Array.from(c.holdings.map((h) => h.inventory)),
-      outstanding: new Float64Array(H),
-      prodThisMonth: new Float64Array(H),
-      replace: new Float64Array(H).fill(1),
-      lossEma: new Float64Array(H),
-      lossRef: new Float64Array(H),
-      shippedH: new Float64Array(H),
-      deliveredH: new Float64Array(H),
+      cap: arena.copy(c.holdings.map((h) => h.capacity)),
+      target: arena.copy(c.holdings.map((h) => h.capacity)),
+      inv: arena.copy(c.holdings.map((h) => h.inventory)),
+      outstanding: arena.zeros(H),
+      prodThisMonth: arena.zeros(H),
+      replace: arena.filled(H, 1),
+      lossEma: arena.zeros(H),
+      lossRef: arena.zeros(H),
+      shippedH: arena.zeros(H),
+      deliveredH: arena.zeros(H),
       holdCult: c.holdings.map((h) => input[h.node]),
-      rho: Float64Array.from(tolerance, (tol) => riskAversion * (1 - tol)),
-      share: new Float64Array(P),
-      alloc: new Float64Array(P),
-      legShare: new Float64Array(L.holdLegs.length),
-      routeAlloc: new Float64Array(L.R),
-      routeSurvival: new Float64Array(L.R),
-      routeValue: new Float64Array(L.R),
+      rho: arena.copy(Array.from(tolerance, (tol) => riskAversion * (1 - tol))),
+      share: arena.zeros(P),
+      alloc: arena.zeros(P),
+      legShare: arena.zeros(L.holdLegs.length),
+      routeAlloc: arena.zeros(L.R),
+      routeSurvival: arena.zeros(L.R),
+      routeValue: arena.zeros(L.R),
       mk,
       nMarkets,
       usIndex,
@@ -744,7 +747,7 @@ export function createSupplyModules(
       cuts: [],
       seaStrikes: [],
       landStrikes: [],
-      ema: Float64Array.of(0, 0, 0, 1, 1, 1),
+      ema: arena.copy([0, 0, 0, 1, 1, 1]),
     };
     return rt;
   });
@@ -790,7 +793,7 @@ export function createSupplyModules(
   rts.forEach((rt, i) => {
     rt.noiseGroup = noise.groups[i];
   });
-  const noiseZ = new Float64Array(noise.count);
+  const noiseZ = arena.zeros(noise.count);
   const policyStep = Math.min(steps - 1, Math.max(0, parseMonth(scenario.policyStart) - axis.start));
   // A country's strikes are counted once even when both commodities have holdings there.
   const strikeCounted = new Set<string>();
