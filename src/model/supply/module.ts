@@ -402,6 +402,28 @@ interface CommodityRt {
    * shipped and delivered kg.
    */
   replace: Float64Array;
+  /**
+   * Market-level replacement (from the policy start): by holding x market (index h * nMarkets + j),
+   * smoothed kg delivered and shipped, and their values at the hand-over; by market, demand at the
+   * cost-based price now and at the hand-over; scratch by market for one holding.
+   */
+  delivEma: Float64Array;
+  shipEma: Float64Array;
+  delivRef: Float64Array;
+  shipRef: Float64Array;
+  demandNow: Float64Array;
+  demandRef: Float64Array;
+  mWeight: Float64Array;
+  mSurvival: Float64Array;
+  /** By holding x market: learnt survival, and the route-choice weight of the market's routes. */
+  survEma: Float64Array;
+  mWeightH: Float64Array;
+  /** Scratch by market: target deliveries, deliveries wanted so far, headroom (kg delivered). */
+  mTarget: Float64Array;
+  mGot: Float64Array;
+  mRoom: Float64Array;
+  /** Kg each holding wanted to ship to each market this month (before the inventory limit). */
+  shipWanted: Float64Array;
   lossEma: Float64Array;
   lossRef: Float64Array;
   shippedH: Float64Array;
@@ -722,6 +744,20 @@ export function createSupplyModules(
       outstanding: arena.zeros(H),
       prodThisMonth: arena.zeros(H),
       replace: arena.filled(H, 1),
+      delivEma: arena.zeros(H * nMarkets),
+      shipEma: arena.zeros(H * nMarkets),
+      delivRef: arena.zeros(H * nMarkets),
+      shipRef: arena.zeros(H * nMarkets),
+      demandNow: arena.zeros(nMarkets),
+      demandRef: arena.zeros(nMarkets),
+      mWeight: arena.zeros(nMarkets),
+      mSurvival: arena.zeros(nMarkets),
+      survEma: arena.zeros(H * nMarkets),
+      mWeightH: arena.zeros(H * nMarkets),
+      mTarget: arena.zeros(nMarkets),
+      mGot: arena.zeros(nMarkets),
+      mRoom: arena.zeros(nMarkets),
+      shipWanted: arena.zeros(H * nMarkets),
       lossEma: arena.zeros(H),
       lossRef: arena.zeros(H),
       shippedH: arena.zeros(H),
@@ -1069,18 +1105,21 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   const holdLegs = L.holdLegs;
   routeAlloc.fill(0);
   plan.fill(0);
-  for (let h = 0; h < H; h++) {
-    const ship = inv[h] * shipShare;
-    let sent = 0;
-    for (let k = hrStart[h], kb = hrStart[h + 1]; k < kb; k++) {
-      const x = ship * share[k];
-      alloc[k] = x;
-      routeAlloc[hrRoute[k]] += x;
-      sent += x;
+  if (t >= ctx.policyStep && ctx.policyStep > 0) shipToMarkets(ctx, rt, t);
+  else {
+    for (let h = 0; h < H; h++) {
+      const ship = inv[h] * shipShare;
+      let sent = 0;
+      for (let k = hrStart[h], kb = hrStart[h + 1]; k < kb; k++) {
+        const x = ship * share[k];
+        alloc[k] = x;
+        routeAlloc[hrRoute[k]] += x;
+        sent += x;
+      }
+      shippedH[h] = sent;
+      for (let j = holdLegStart[h], je = holdLegStart[h + 1]; j < je; j++)
+        plan[holdLegs[j]] += ship * legShare[j];
     }
-    shippedH[h] = sent;
-    for (let j = holdLegStart[h], je = holdLegStart[h + 1]; j < je; j++)
-      plan[holdLegs[j]] += ship * legShare[j];
   }
 
   // (h) Leg capacities: routes through a saturated leg are scaled down (by the tightest of their
@@ -1168,11 +1207,28 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   // By pair: delivered by holding, and the organisations' cash.
   const deliveredH = rt.deliveredH;
   deliveredH.fill(0);
+  const nM = rt.nMarkets;
+  const delivEma = rt.delivEma;
+  const shipEma = rt.shipEma;
+  const smooth = t === 0 ? 1 : ctx.replaceRate;
+  for (let i = 0; i < delivEma.length; i++) {
+    delivEma[i] -= smooth * delivEma[i];
+    shipEma[i] -= smooth * shipEma[i];
+  }
   for (let k = 0; k < P; k++) {
     const start = alloc[k];
     const r = hrRoute[k];
-    deliveredH[hrHolding[k]] += start * routeSurvival[r];
+    const h = hrHolding[k];
+    const got = start * routeSurvival[r];
+    deliveredH[h] += got;
     capital[hrOrg[k]] += start * routeValue[r];
+    const hj = h * nM + L.hrMarket[k];
+    delivEma[hj] += smooth * got;
+    shipEma[hj] += smooth * start;
+  }
+  if (t === ctx.policyStep - 1) {
+    rt.delivRef.set(delivEma);
+    rt.shipRef.set(shipEma);
   }
   // Legs used this month by each organisation: those of the route sets of its holdings that shipped.
   // Usually every holding ships, and then every leg of an organisation's route sets is used.
@@ -1197,7 +1253,15 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
     else rt.lossEma[h] += replaceRate * (lost - rt.lossEma[h]);
     if (t === ctx.policyStep - 1) rt.lossRef[h] = rt.lossEma[h];
     if (t >= ctx.policyStep && ctx.policyStep > 0) {
-      const want = (1 - rt.lossRef[h]) / Math.max(1e-9, 1 - rt.lossEma[h]);
+      // Production follows what the holding wants to ship (step (g), shipToMarkets) relative to what
+      // it shipped at the hand-over.
+      let wanted = 0;
+      let before = 0;
+      for (let j = 0; j < nM; j++) {
+        wanted += rt.shipWanted[h * nM + j];
+        before += rt.shipRef[h * nM + j];
+      }
+      const want = before > 0 ? wanted / before : (1 - rt.lossRef[h]) / Math.max(1e-9, 1 - rt.lossEma[h]);
       const aim = Math.min(ctx.maxReplace, Math.max(1 / ctx.maxReplace, want));
       replace[h] += replaceRate * (aim - replace[h]);
     }
@@ -1268,6 +1332,8 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
       mk.priceFactor[mi] = Math.exp(mk.eps[mi] * Math.log(rCost / mk.rRef[mi]));
     }
     const demand = mk.q0[mi] * mk.growthFactor[mi] * mk.priceFactor[mi];
+    rt.demandNow[mi] = demand;
+    if (t === ctx.policyStep - 1) rt.demandRef[mi] = demand;
     let ratio = demand > 0 ? x / demand : DEFAULTS.ratioHigh;
     ratio = ratio < DEFAULTS.ratioLow ? DEFAULTS.ratioLow : Math.min(ratio, DEFAULTS.ratioHigh);
     if (ratio !== mk.clearRatio[mi]) {
@@ -1368,6 +1434,95 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   rec.documentedRemoved[t] = docRemoved;
   rec.easternPacificIn[t] = ep;
   rec.caribbeanIn[t] = cb;
+}
+
+/**
+ * Step (g) from the policy start: market-level replacement (Caulkins & Reuter 1998). Each market is
+ * to receive what it received at the hand-over, scaled by its demand at the cost-based price now vs
+ * then (so a lasting rise in cost lowers what is sold, through the demand elasticity). Each holding
+ * ships what its own share of that takes given the survival it has learnt on its routes to the market
+ * (smoothed at the risk-memory rate, so losses are replaced after a lag), within the replacement
+ * ceiling; what capped holdings cannot send, the others with headroom make up. Shipments are split
+ * over a market's routes by the route choice (step (f)) and limited by inventory. Before the policy
+ * start the split over markets is the route choice's own.
+ */
+function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
+  const L = rt.L;
+  const H = L.H;
+  const nM = rt.nMarkets;
+  const re = rt.c.routeEdges;
+  const share = rt.share;
+  const keep = rt.keep;
+  const alloc = rt.alloc;
+  const routeAlloc = rt.routeAlloc;
+  const hrMarket = L.hrMarket;
+  const hrRoute = L.hrRoute;
+  const w = rt.mWeight;
+  const surv = rt.mSurvival;
+  const want = rt.shipWanted;
+  const survEma = rt.survEma;
+  const target = rt.mTarget;
+  const got = rt.mGot;
+  const room = rt.mRoom;
+  target.fill(0);
+  got.fill(0);
+  room.fill(0);
+  // Pass 1: each holding's own share of each market's target.
+  for (let h = 0; h < H; h++) {
+    w.fill(0);
+    surv.fill(0);
+    for (let k = L.hrStart[h], kb = L.hrStart[h + 1]; k < kb; k++) {
+      let x = 1;
+      for (let j = L.hrEdgeA[k], je = L.hrEdgeB[k]; j < je; j++) x *= keep[re[j]];
+      const mj = hrMarket[k];
+      w[mj] += share[k];
+      surv[mj] += share[k] * x;
+    }
+    for (let mj = 0; mj < nM; mj++) {
+      const hj = h * nM + mj;
+      want[hj] = 0;
+      rt.mWeightH[hj] = w[mj];
+      if (!(w[mj] > 0) || !(rt.delivRef[hj] > 0) || !(rt.demandRef[mj] > 0)) continue;
+      const now = surv[mj] / w[mj];
+      survEma[hj] = t === ctx.policyStep ? now : survEma[hj] + ctx.memory * (now - survEma[hj]);
+      const survival = Math.max(survEma[hj], 1e-9);
+      const deliver = (rt.delivRef[hj] * rt.demandNow[mj]) / rt.demandRef[mj];
+      const cap = ctx.maxReplace * rt.shipRef[hj];
+      const s = Math.min(cap, deliver / survival);
+      want[hj] = s;
+      target[mj] += deliver;
+      got[mj] += s * survival;
+      room[mj] += (cap - s) * survival;
+    }
+  }
+  // Pass 2: holdings with headroom make up what capped ones could not deliver.
+  for (let h = 0; h < H; h++) {
+    for (let mj = 0; mj < nM; mj++) {
+      const hj = h * nM + mj;
+      const gap = target[mj] - got[mj];
+      if (!(gap > 0) || !(room[mj] > 0) || !(want[hj] > 0)) continue;
+      const f = Math.min(1, gap / room[mj]);
+      want[hj] += f * (ctx.maxReplace * rt.shipRef[hj] - want[hj]);
+    }
+  }
+  // Shipments within inventory, split over each market's routes by the route choice.
+  for (let h = 0; h < H; h++) {
+    let total = 0;
+    for (let mj = 0; mj < nM; mj++) total += want[h * nM + mj];
+    const available = rt.inv[h] * ctx.shipShare;
+    const scale = total > available ? available / total : 1;
+    let sent = 0;
+    for (let k = L.hrStart[h], kb = L.hrStart[h + 1]; k < kb; k++) {
+      const hj = h * nM + hrMarket[k];
+      const wj = rt.mWeightH[hj];
+      const x = wj > 0 ? (want[hj] * scale * share[k]) / wj : 0;
+      alloc[k] = x;
+      routeAlloc[hrRoute[k]] += x;
+      sent += x;
+    }
+    rt.shippedH[h] = sent;
+  }
+  planLoads(rt);
 }
 
 /** Planned load of each leg from the routes' kg (before losses); used after capacity clipping. */
