@@ -196,6 +196,30 @@ describe('supply: product lost at sea is replaced', () => {
   });
 });
 
+describe('supply: a cut in precursor supply is replaced', () => {
+  // Mechanism check (direction and timing, no published magnitude): after China scheduled all
+  // fentanyl-related substances in 2019, production shifted to Mexico and to other precursors rather
+  // than stopping (DEA; RISK-EVIDENCE.md). So precursor controls within the replacement ceiling should
+  // cut fentanyl reaching the US at first and then fade as producers draw on other supply.
+  it('cuts fentanyl reaching the US at first, then fades to within 5% of no new policy', () => {
+    const controls: LeverUse[] = [
+      { lever: 'precursor-controls', target: 'CN', intensity: 1, rampMonths: 12 },
+      { lever: 'precursor-controls', target: 'IN', intensity: 0.5, rampMonths: 12 },
+    ];
+    const base = run([], { stochastic: false });
+    const policy = run(controls, { stochastic: false });
+    const flow = (o: RunOutput, from: number, to: number) => mean(o.annual, from, to, (a) => a.flow.fentanyl);
+    const early = flow(policy, 2026, 2027) / flow(base, 2026, 2027) - 1;
+    const late = flow(policy, 2031, 2035) / flow(base, 2031, 2035) - 1;
+    console.log(
+      `precursor controls: fentanyl reaching the US ${(100 * early).toFixed(1)}% in 2026-27, ${(100 * late).toFixed(1)}% in 2031-35`,
+    );
+    expect(early).toBeLessThan(-0.02);
+    expect(late).toBeGreaterThan(-0.05);
+    expect(late).toBeGreaterThan(early);
+  });
+});
+
 describe('supply: no new policy and determinism', () => {
   it('zero-intensity supply levers equal no policy exactly (same seed)', () => {
     const none = run([]);

@@ -424,6 +424,8 @@ interface CommodityRt {
   mRoom: Float64Array;
   /** Kg each holding wanted to ship to each market this month (before the inventory limit). */
   shipWanted: Float64Array;
+  /** Each holding's coca or precursor input this month before the replacement multiplier (kg). */
+  rawInput: Float64Array;
   lossEma: Float64Array;
   lossRef: Float64Array;
   shippedH: Float64Array;
@@ -758,6 +760,7 @@ export function createSupplyModules(
       mGot: arena.zeros(nMarkets),
       mRoom: arena.zeros(nMarkets),
       shipWanted: arena.zeros(H * nMarkets),
+      rawInput: arena.zeros(H),
       lossEma: arena.zeros(H),
       lossRef: arena.zeros(H),
       shippedH: arena.zeros(H),
@@ -1059,15 +1062,17 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   for (let h = 0; h < H; h++) {
     const cult = rt.holdCult[h];
     let input: number;
-    if (cult) input = cult[t] * L.holdShare[h] * replace[h];
+    if (cult) input = cult[t] * L.holdShare[h];
     else {
       let pre = 0;
       for (let j = preStart[h], je = preStart[h + 1]; j < je; j++) {
         const e = preEdges[j];
         pre += capNow[e] * (1 - det[e]);
       }
-      input = pre * L.holdShare[h] * replace[h];
+      input = pre * L.holdShare[h];
     }
+    rt.rawInput[h] = input;
+    input *= replace[h];
     const p = Math.min(cap[h] / 12, input);
     rt.prodThisMonth[h] = p;
     inv[h] += p;
@@ -1253,15 +1258,15 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
     else rt.lossEma[h] += replaceRate * (lost - rt.lossEma[h]);
     if (t === ctx.policyStep - 1) rt.lossRef[h] = rt.lossEma[h];
     if (t >= ctx.policyStep && ctx.policyStep > 0) {
-      // Production follows what the holding wants to ship (step (g), shipToMarkets) relative to what
-      // it shipped at the hand-over.
+      // Production aims at what the holding wants to ship (step (g), shipToMarkets), drawing more or
+      // less on its coca or precursor supply (other sources, other chemicals) within the ceiling:
+      // a cut in that supply is replaced like a loss in transit.
       let wanted = 0;
-      let before = 0;
-      for (let j = 0; j < nM; j++) {
-        wanted += rt.shipWanted[h * nM + j];
-        before += rt.shipRef[h * nM + j];
-      }
-      const want = before > 0 ? wanted / before : (1 - rt.lossRef[h]) / Math.max(1e-9, 1 - rt.lossEma[h]);
+      for (let j = 0; j < nM; j++) wanted += rt.shipWanted[h * nM + j];
+      const want =
+        rt.rawInput[h] > 0 && wanted > 0
+          ? wanted / rt.rawInput[h]
+          : (1 - rt.lossRef[h]) / Math.max(1e-9, 1 - rt.lossEma[h]);
       const aim = Math.min(ctx.maxReplace, Math.max(1 / ctx.maxReplace, want));
       replace[h] += replaceRate * (aim - replace[h]);
     }
