@@ -172,8 +172,8 @@ describe('supply: product lost at sea is replaced', () => {
   // vessel-strikes policy costs $0.3B a year, so a RAND-like response would be well under 1%; the
   // band allows a 10% reduction in years 3-10 for what RAND did not see (lethal force destroys cargo
   // and deters crews). This band was written after the first run of the market-level replacement
-  // (which gave -3.3%): model version supply-4 lost ~22% of US supply for good, because lost US
-  // supply was shipped to Europe instead (see the README's Limits).
+  // (which gave -3.3%; -0.4% once routes learnt congestion, supply-7): model version supply-4 lost
+  // ~22% of US supply for good, because lost US supply was shipped to Europe instead.
   const BAND = { maxLongRunCut: 0.1 };
   it('vessel strikes cut US cocaine consumption by less than 10% in years 3-10', () => {
     const strikes: LeverUse[] = [

@@ -426,6 +426,8 @@ interface CommodityRt {
   shipWanted: Float64Array;
   /** Each holding's coca or precursor input this month before the replacement multiplier (kg). */
   rawInput: Float64Array;
+  /** By route: learnt congestion (1 = none; below 1 after a saturated leg cut the route back). */
+  congest: Float64Array;
   lossEma: Float64Array;
   lossRef: Float64Array;
   shippedH: Float64Array;
@@ -761,6 +763,7 @@ export function createSupplyModules(
       mRoom: arena.zeros(nMarkets),
       shipWanted: arena.zeros(H * nMarkets),
       rawInput: arena.zeros(H),
+      congest: arena.filled(L.R, 1),
       lossEma: arena.zeros(H),
       lossRef: arena.zeros(H),
       shippedH: arena.zeros(H),
@@ -1154,6 +1157,18 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
     }
     planLoads(rt);
   }
+  // From the policy start organisations also learn which routes are congested: a route cut back by a
+  // saturated leg gets less of its market's shipments next time (at the risk-memory rate), and the
+  // penalty fades at the forgetting rate when it is not (see shipToMarkets).
+  if (t >= ctx.policyStep && ctx.policyStep > 0) {
+    const congest = rt.congest;
+    const routeScale = rt.routeScale;
+    for (let i = 0; i < activeRoutes.length; i++) {
+      const r = activeRoutes[i];
+      if (clipped && routeScale[r] < 1) congest[r] *= 1 - ctx.memory * (1 - routeScale[r]);
+      else congest[r] += ctx.forgetting * (1 - congest[r]);
+    }
+  }
   for (let h = 0; h < H; h++) inv[h] -= shippedH[h];
 
   // (i) Realised seizure share per leg, and cargo destroyed by strikes at sea. Each leg keeps its
@@ -1448,7 +1463,8 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
  * ships what its own share of that takes given the survival it has learnt on its routes to the market
  * (smoothed at the risk-memory rate, so losses are replaced after a lag), within the replacement
  * ceiling; what capped holdings cannot send, the others with headroom make up. Shipments are split
- * over a market's routes by the route choice (step (f)) and limited by inventory. Before the policy
+ * over a market's routes by the route choice (step (f)) weighted by learnt congestion (step (h)), and
+ * limited by inventory. Before the policy
  * start the split over markets is the route choice's own.
  */
 function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
@@ -1466,6 +1482,7 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   const surv = rt.mSurvival;
   const want = rt.shipWanted;
   const survEma = rt.survEma;
+  const congest = rt.congest;
   const target = rt.mTarget;
   const got = rt.mGot;
   const room = rt.mRoom;
@@ -1480,8 +1497,9 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
       let x = 1;
       for (let j = L.hrEdgeA[k], je = L.hrEdgeB[k]; j < je; j++) x *= keep[re[j]];
       const mj = hrMarket[k];
-      w[mj] += share[k];
-      surv[mj] += share[k] * x;
+      const wk = share[k] * congest[hrRoute[k]];
+      w[mj] += wk;
+      surv[mj] += wk * x;
     }
     for (let mj = 0; mj < nM; mj++) {
       const hj = h * nM + mj;
@@ -1520,7 +1538,7 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
     for (let k = L.hrStart[h], kb = L.hrStart[h + 1]; k < kb; k++) {
       const hj = h * nM + hrMarket[k];
       const wj = rt.mWeightH[hj];
-      const x = wj > 0 ? (want[hj] * scale * share[k]) / wj : 0;
+      const x = wj > 0 ? (want[hj] * scale * share[k] * congest[hrRoute[k]]) / wj : 0;
       alloc[k] = x;
       routeAlloc[hrRoute[k]] += x;
       sent += x;
