@@ -1,34 +1,18 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { captureStdio } from './helpers/stdio.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = 0;
-});
+const io = captureStdio();
 
 describe('crossroads ensemble', () => {
   it('prints JSON with medians in the model shape and bands beside, and plain progress off a TTY', async () => {
     expect(
       await main(['ensemble', '-p', 'naloxone-scale-up', '-n', '6', '--format', 'json', '-q', '10,50,90']),
     ).toBe(0);
-    const doc = JSON.parse(out);
+    const doc = JSON.parse(io.out);
     expect(doc.manifest.n).toBe(6);
     expect(doc.manifest.bands.alpha).toBeGreaterThan(0);
     const last = doc.annual[doc.annual.length - 1];
@@ -37,7 +21,7 @@ describe('crossroads ensemble', () => {
     expect(
       doc.summary.find((s: { outcome: string }) => s.outcome === 'deaths.total').bands.p90,
     ).toBeGreaterThan(0);
-    expect(err).toMatch(/crossroads ensemble: 6\/6 replicates \(100%\)/);
+    expect(io.err).toMatch(/crossroads ensemble: 6\/6 replicates \(100%\)/);
   });
   it('writes CSV and per-replicate rows atomically, leaving no temporary files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'crossroads-ens-'));
@@ -88,10 +72,10 @@ describe('crossroads ensemble', () => {
       [['ensemble', '-q', '5,150'], /--quantiles: got "5,150"/],
     ];
     for (const [args, pattern] of cases) {
-      err = '';
+      io.err = '';
       expect(await main([...args, '--no-progress'])).toBe(2);
-      expect(err).toMatch(pattern);
-      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(io.err).toMatch(pattern);
+      expect(io.err.trim().split('\n')).toHaveLength(1);
     }
   });
 });
@@ -99,15 +83,15 @@ describe('crossroads ensemble', () => {
 describe('crossroads compare', () => {
   it('reports both arms, the paired difference and P(A beats B)', async () => {
     expect(await main(['compare', 'moud-expansion', 'none', '-n', '6', '--no-progress'])).toBe(0);
-    expect(out).toMatch(/Paired comparison/);
-    expect(out).toMatch(/P\(A beats B\)/);
-    expect(out).toMatch(/deaths.total, 2026-2035 cumulative/);
+    expect(io.out).toMatch(/Paired comparison/);
+    expect(io.out).toMatch(/P\(A beats B\)/);
+    expect(io.out).toMatch(/deaths.total, 2026-2035 cumulative/);
   });
   it('emits JSON with a, b and the difference', async () => {
     expect(
       await main(['compare', 'naloxone-scale-up', 'none', '-n', '4', '-f', 'json', '--no-progress']),
     ).toBe(0);
-    const doc = JSON.parse(out);
+    const doc = JSON.parse(io.out);
     expect(doc.manifest.kind).toBe('paired');
     const d = doc.difference.summary.find((s: { outcome: string }) => s.outcome === 'deaths.total');
     expect(d.pBeats).toBeGreaterThanOrEqual(0);
@@ -118,7 +102,7 @@ describe('crossroads compare', () => {
 describe('crossroads run with intervals', () => {
   it('shows the paired ensemble by default for -n > 1 and keeps medians at the model paths in JSON', async () => {
     expect(await main(['run', '-p', 'moud-expansion', '-n', '5', '-f', 'json'])).toBe(0);
-    const doc = JSON.parse(out);
+    const doc = JSON.parse(io.out);
     expect(doc.manifest.replicates).toBe(5);
     expect(typeof doc.annual[20].deaths.total).toBe('number');
     expect(doc.annual[20].bands.deaths.total.p95).toBeGreaterThanOrEqual(
@@ -129,7 +113,7 @@ describe('crossroads run with intervals', () => {
   });
   it('prints the interval table', async () => {
     expect(await main(['run', '-p', 'moud-expansion', '-n', '4'])).toBe(0);
-    expect(out).toMatch(/Deaths averted/);
-    expect(out).toMatch(/P\(fewer deaths/);
+    expect(io.out).toMatch(/Deaths averted/);
+    expect(io.out).toMatch(/P\(fewer deaths/);
   });
 });

@@ -1,37 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { captureStdio } from './helpers/stdio.js';
 
-let out = '';
-let err = '';
-beforeEach(() => {
-  out = '';
-  err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err += String(s);
-    return true;
-  });
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = 0;
-});
+const io = captureStdio();
 
 describe('crossroads network', () => {
   it('prints flows by route and the minimum cut', async () => {
     expect(await main(['network'])).toBe(0);
-    expect(out).toMatch(/cocaine, 2025: reaching the US/);
-    expect(out).toMatch(/Minimum cut between production and us-market: [\d,]+ kg a year/);
+    expect(io.out).toMatch(/cocaine, 2025: reaching the US/);
+    expect(io.out).toMatch(/Minimum cut between production and us-market: [\d,]+ kg a year/);
   });
   it('JSON includes the graph with capacities; assumptions switch by name', async () => {
     expect(await main(['network', '--format', 'json', '--assumptions', 'venezuela-fentanyl'])).toBe(0);
-    const doc = JSON.parse(out);
+    const doc = JSON.parse(io.out);
     expect(doc.assumptions).toEqual(['venezuela-fentanyl']);
     const fen = doc.commodities.find((c: { commodity: string }) => c.commodity === 'fentanyl');
     expect(fen.graph.edges[0].capacityKgPerYear).toBeGreaterThan(0);
@@ -49,7 +33,7 @@ describe('crossroads network', () => {
       }),
     );
     expect(await main(['network', ok, '--format', 'json'])).toBe(0);
-    const coc = JSON.parse(out).commodities.find((c: { commodity: string }) => c.commodity === 'cocaine');
+    const coc = JSON.parse(io.out).commodities.find((c: { commodity: string }) => c.commodity === 'cocaine');
     // The cut crosses the US border: ports (edited to 100 t) + between ports (1,000 t) + the
     // Caribbean islands' maritime arrival (200 t).
     expect(coc.minCut.capacityKgPerYear).toBe(1300000);
@@ -59,7 +43,7 @@ describe('crossroads network', () => {
       JSON.stringify({ name: 'bad', network: { cocaine: { edges: { bogus: { detection: 0.2 } } } } }),
     );
     expect(await main(['network', bad])).toBe(2);
-    expect(err).toMatch(/network\.cocaine\.edges\.bogus: got "bogus", expected the id of an edge/);
+    expect(io.err).toMatch(/network\.cocaine\.edges\.bogus: got "bogus", expected the id of an edge/);
     expect(await main(['network', '--assumptions', 'nope'])).toBe(2);
   });
 });

@@ -1,10 +1,8 @@
 /** `crossroads compare`: two policies on common random numbers, the paired difference and P(A beats B). */
 
 import type { Command } from 'commander';
-import type { EnsembleSpec } from '../../experiment/ensemble.js';
-import { runSession } from '../../experiment/session.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
-import { checkOutcomes, type EnsembleFlags, emit, ensembleOptions, parseEnsembleFlags } from './ensemble.js';
+import { type EnsembleFlags, ensembleOptions, parseEnsembleFlags, runArms } from './ensemble.js';
 
 /** Register the command. */
 export function registerCompare(program: Command): void {
@@ -30,29 +28,16 @@ export function registerCompare(program: Command): void {
       const policyB = loadPolicy(b, scenario, 'POLICY_B');
       const nameA = policyA.name === policyB.name ? `A: ${policyA.name}` : policyA.name;
       const nameB = policyA.name === policyB.name ? `B: ${policyB.name}` : policyB.name;
-      const spec: EnsembleSpec = {
+      await runArms(
+        'crossroads compare',
         scenario,
-        arms: [
+        [
           { name: nameA, policy: policyA },
           { name: nameB, policy: policyB },
         ],
-        paired: true,
-        n: f.n,
-        seed: f.seed,
-        design: f.design,
-        accepted: f.loaded.accepted,
-        acceptedSource: f.loaded.source,
-        monthly: opts.monthly ?? false,
-        quantiles: f.quantiles,
-      };
-      const selected = checkOutcomes(spec, f.outcomes);
-      const result = await runSession(spec, {
-        threads: f.threads,
-        label: 'crossroads compare',
-        progress: opts.progress,
-        replicatesFile: opts.replicatesFile,
-      });
-      emit(result, f.format, selected, opts.out);
+        f,
+        opts,
+      );
     },
   );
 }

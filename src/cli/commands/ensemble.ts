@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { CrossroadsError } from '../../core/errors.js';
 import { loadAcceptedSets } from '../../experiment/accepted-file.js';
-import { setupChunk } from '../../experiment/chunk.js';
+import { type Arm, setupChunk } from '../../experiment/chunk.js';
 import {
   ENSEMBLE_DEFAULTS,
   type EnsembleResult,
@@ -16,6 +16,7 @@ import { FORMATS, render } from '../../experiment/report.js';
 import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { runSession } from '../../experiment/session.js';
 import { checkThreads, maxThreads } from '../../experiment/worker-executor.js';
+import type { Scenario } from '../../scenario/schema.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 
@@ -127,6 +128,36 @@ export function emit(
 }
 
 /** Register the command. */
+/** Build the ensemble spec from the parsed flags, run it (threads, progress) and write the result. */
+export async function runArms(
+  label: string,
+  scenario: Scenario,
+  arms: Arm[],
+  f: ReturnType<typeof parseEnsembleFlags>,
+  opts: EnsembleFlags,
+): Promise<void> {
+  const spec: EnsembleSpec = {
+    scenario,
+    arms,
+    paired: arms.length === 2,
+    n: f.n,
+    seed: f.seed,
+    design: f.design,
+    accepted: f.loaded.accepted,
+    acceptedSource: f.loaded.source,
+    monthly: opts.monthly ?? false,
+    quantiles: f.quantiles,
+  };
+  const selected = checkOutcomes(spec, f.outcomes);
+  const result = await runSession(spec, {
+    threads: f.threads,
+    label,
+    progress: opts.progress,
+    replicatesFile: opts.replicatesFile,
+  });
+  emit(result, f.format, selected, opts.out);
+}
+
 export function registerEnsemble(program: Command): void {
   ensembleOptions(
     program
@@ -149,25 +180,7 @@ export function registerEnsemble(program: Command): void {
       const f = parseEnsembleFlags(opts);
       const scenario = loadScenario(scenarioFile, opts.assumptions);
       const policy = loadPolicy(opts.policy, scenario);
-      const spec: EnsembleSpec = {
-        scenario,
-        arms: [{ name: policy.name, policy }],
-        n: f.n,
-        seed: f.seed,
-        design: f.design,
-        accepted: f.loaded.accepted,
-        acceptedSource: f.loaded.source,
-        monthly: opts.monthly ?? false,
-        quantiles: f.quantiles,
-      };
-      const selected = checkOutcomes(spec, f.outcomes);
-      const result = await runSession(spec, {
-        threads: f.threads,
-        label: 'crossroads ensemble',
-        progress: opts.progress,
-        replicatesFile: opts.replicatesFile,
-      });
-      emit(result, f.format, selected, opts.out);
+      await runArms('crossroads ensemble', scenario, [{ name: policy.name, policy }], f, opts);
     },
   );
 }
