@@ -428,6 +428,8 @@ interface CommodityRt {
   rawInput: Float64Array;
   /** By route: learnt congestion (1 = none; below 1 after a saturated leg cut the route back). */
   congest: Float64Array;
+  /** By route: last month's share surviving all its legs (scratch of shipToMarkets). */
+  routeKeep: Float64Array;
   lossEma: Float64Array;
   lossRef: Float64Array;
   shippedH: Float64Array;
@@ -764,6 +766,7 @@ export function createSupplyModules(
       shipWanted: arena.zeros(H * nMarkets),
       rawInput: arena.zeros(H),
       congest: arena.filled(L.R, 1),
+      routeKeep: arena.zeros(L.R),
       lossEma: arena.zeros(H),
       lossRef: arena.zeros(H),
       shippedH: arena.zeros(H),
@@ -1489,17 +1492,26 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   target.fill(0);
   got.fill(0);
   room.fill(0);
+  // Last month's survival along each route (shared by every holding shipping on it).
+  const routeKeep = rt.routeKeep;
+  const activeRoutes = L.activeRoutes;
+  const routeEdgeStart = rt.c.routeEdgeStart;
+  for (let i = 0; i < activeRoutes.length; i++) {
+    const r = activeRoutes[i];
+    let x = 1;
+    for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) x *= keep[re[j]];
+    routeKeep[r] = x;
+  }
   // Pass 1: each holding's own share of each market's target.
   for (let h = 0; h < H; h++) {
     w.fill(0);
     surv.fill(0);
     for (let k = L.hrStart[h], kb = L.hrStart[h + 1]; k < kb; k++) {
-      let x = 1;
-      for (let j = L.hrEdgeA[k], je = L.hrEdgeB[k]; j < je; j++) x *= keep[re[j]];
+      const r = hrRoute[k];
       const mj = hrMarket[k];
-      const wk = share[k] * congest[hrRoute[k]];
+      const wk = share[k] * congest[r];
       w[mj] += wk;
-      surv[mj] += wk * x;
+      surv[mj] += wk * routeKeep[r];
     }
     for (let mj = 0; mj < nM; mj++) {
       const hj = h * nM + mj;
