@@ -1065,6 +1065,7 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   const capex = rt.capex;
   const preStart = L.preStart;
   const preEdges = L.preEdges;
+  const nMk = rt.nMarkets;
   for (let h = 0; h < H; h++) {
     const cult = rt.holdCult[h];
     let input: number;
@@ -1087,6 +1088,13 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
     // premium and labs are busy. Rebuilding and building are funded by capital.
     if (cult) target[h] = headroom * input * 12;
     else if (grow && p >= DEFAULTS.utilisationForGrowth * (cap[h] / 12)) target[h] *= ctx.growthFactor;
+    // From the policy start labs are also built up to what replacement wants to ship (last month's
+    // shipments wanted, step (g)), funded by capital like rebuilding.
+    if (t > ctx.policyStep && ctx.policyStep > 0) {
+      let wanted = 0;
+      for (let j = 0; j < nMk; j++) wanted += rt.shipWanted[h * nMk + j];
+      if (12 * wanted > target[h]) target[h] = 12 * wanted;
+    }
     const gap = target[h] - cap[h];
     if (gap > 0) {
       const o = L.holdOrg[h];
