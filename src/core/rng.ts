@@ -3,7 +3,7 @@
  * generators", ACM TOMS 2021) on four 32-bit words: fast in JavaScript without BigInt.
  * The state is seeded from (seed, replicate) with SplitMix32-style mixing (Steele, Lea & Flood 2014),
  * and a run's independent streams are made by the generator's jump function (2^64 steps apart),
- * never by picking new seeds. No `Math.random` anywhere in Crossroads.
+ * never by picking new seeds. Nothing in Crossroads uses the unseeded global generator.
  */
 
 import { fail } from './errors.js';

@@ -1241,10 +1241,14 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   const nM = rt.nMarkets;
   const delivEma = rt.delivEma;
   const shipEma = rt.shipEma;
-  const smooth = t === 0 ? 1 : ctx.replaceRate;
-  for (let i = 0; i < delivEma.length; i++) {
-    delivEma[i] -= smooth * delivEma[i];
-    shipEma[i] -= smooth * shipEma[i];
+  // Smoothed deliveries and shipments by holding x market are only needed up to the hand-over,
+  // where they become the references of market-level replacement (shipToMarkets).
+  const smooth = t === 0 ? 1 : t < ctx.policyStep ? ctx.replaceRate : 0;
+  if (smooth > 0) {
+    for (let i = 0; i < delivEma.length; i++) {
+      delivEma[i] -= smooth * delivEma[i];
+      shipEma[i] -= smooth * shipEma[i];
+    }
   }
   for (let k = 0; k < P; k++) {
     const start = alloc[k];
@@ -1253,9 +1257,11 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
     const got = start * routeSurvival[r];
     deliveredH[h] += got;
     capital[hrOrg[k]] += start * routeValue[r];
-    const hj = h * nM + L.hrMarket[k];
-    delivEma[hj] += smooth * got;
-    shipEma[hj] += smooth * start;
+    if (smooth > 0) {
+      const hj = h * nM + L.hrMarket[k];
+      delivEma[hj] += smooth * got;
+      shipEma[hj] += smooth * start;
+    }
   }
   if (t === ctx.policyStep - 1) {
     rt.delivRef.set(delivEma);
