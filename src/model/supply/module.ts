@@ -252,6 +252,12 @@ interface Layout {
   /** Legs each organisation may use (union of its holdings' route sets, CSR by organisation). */
   orgLegStart: Int32Array;
   orgLegs: Int32Array;
+  /**
+   * The (organisation, leg) pairs learnt each month, flat (organisations with holdings here, each
+   * one's legs ascending): index o * m + e into perceived risk, and the leg e.
+   */
+  learnSlot: Int32Array;
+  learnLeg: Int32Array;
   /** Cost paid per kg on each leg (transport cost, USD/kg entering the leg). */
   legCost: Float64Array;
   /** Organisations with holdings in this commodity. */
@@ -328,6 +334,15 @@ function layoutOf(c: CompiledCommodity): Layout {
     orgLegList.push(...[...legs].sort((a, b) => a - b));
     orgLegStart[o + 1] = orgLegList.length;
   }
+  const orgsHere = Int32Array.from(new Set(c.holdings.map((h) => h.org)));
+  const learnSlot: number[] = [];
+  const learnLeg: number[] = [];
+  for (const o of orgsHere) {
+    for (let j = orgLegStart[o]; j < orgLegStart[o + 1]; j++) {
+      learnSlot.push(o * m + orgLegList[j]);
+      learnLeg.push(orgLegList[j]);
+    }
+  }
   const layout: Layout = {
     m,
     H,
@@ -356,7 +371,9 @@ function layoutOf(c: CompiledCommodity): Layout {
     orgLegStart,
     orgLegs: Int32Array.from(orgLegList),
     legCost: Float64Array.from(c.net.edges, (e) => e.transportCostUsdPerKg),
-    orgsHere: Int32Array.from(new Set(c.holdings.map((h) => h.org))),
+    orgsHere,
+    learnSlot: Int32Array.from(learnSlot),
+    learnLeg: Int32Array.from(learnLeg),
     detBase: Float64Array.from(c.baseDetection, (b) => 1 - (1 - b)),
   };
   layoutCache.set(c, layout);
@@ -956,9 +973,7 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   const re = c.routeEdges;
   const routeEdgeStart = c.routeEdgeStart;
   const baseDetection = c.baseDetection;
-  const capPerMonth = c.capacityPerMonth;
   const det = rt.det;
-  const capMult = rt.capMult;
   const capNow = rt.capNow;
   const cap = rt.cap;
   const inv = rt.inv;
@@ -989,42 +1004,13 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
 
   // (a) Enforcement on legs: detection with diminishing returns, capacity cuts. Legs without extra
   // hazard keep their baseline detection (exp(-0) = 1, so the formula gives it exactly).
-  let anyHazard = false;
-  const hazardSum = rt.hazardSum;
-  for (const fx of rt.detection) {
-    const x = fx.intensity[t];
-    if (x === 0) continue;
-    if (!anyHazard) hazardSum.fill(0);
-    anyHazard = true;
-    const edges = fx.edges;
-    for (let i = 0; i < edges.length; i++) hazardSum[edges[i]] += fx.hazard * x;
-  }
-  if (anyHazard) {
-    for (let e = 0; e < m; e++)
-      det[e] = hazardSum[e] === 0 ? rt.detBase[e] : 1 - (1 - baseDetection[e]) * Math.exp(-hazardSum[e]);
-    rt.detDirty = true;
-  } else if (rt.detDirty) {
-    det.set(rt.detBase);
-    rt.detDirty = false;
-  }
-  let anyCut = false;
-  for (const fx of rt.cuts) {
-    const x = fx.intensity[t];
-    if (x === 0) continue;
-    if (!anyCut) capMult.fill(1);
-    anyCut = true;
-    const keep = 1 - fx.maxCut * (1 - Math.exp(-fx.rate * x));
-    const edges = fx.edges;
-    for (let i = 0; i < edges.length; i++) capMult[edges[i]] *= keep;
-  }
-  if (anyCut) {
-    for (let e = 0; e < m; e++) capNow[e] = capPerMonth[e] * capMult[e];
-    rt.cutDirty = true;
-  } else if (rt.cutDirty) {
-    capMult.fill(1);
-    capNow.set(capPerMonth);
-    rt.cutDirty = false;
-  }
+  // Both depend only on this month's lever intensities, so they are recomputed only when one changes
+  // (intensities are flat between ramps).
+  let leversMoved = t === 0;
+  for (const fx of rt.detection)
+    if (!leversMoved && fx.intensity[t] !== fx.intensity[t - 1]) leversMoved = true;
+  for (const fx of rt.cuts) if (!leversMoved && fx.intensity[t] !== fx.intensity[t - 1]) leversMoved = true;
+  if (leversMoved) enforceLegs(rt, t);
 
   // (b) Strikes on production capacity (country level).
   let destroyed = 0;
@@ -1122,8 +1108,8 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   const legShare = rt.legShare;
   const holdLegStart = L.holdLegStart;
   const holdLegs = L.holdLegs;
-  routeAlloc.fill(0);
-  plan.fill(0);
+  fillTo(routeAlloc, 0);
+  fillTo(plan, 0);
   if (t >= ctx.policyStep && ctx.policyStep > 0) shipToMarkets(ctx, rt, t);
   else {
     for (let h = 0; h < H; h++) {
@@ -1147,7 +1133,7 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   for (let e = 0; e < m; e++) if (plan[e] > capNow[e]) clipped = true;
   if (clipped) {
     const routeScale = rt.routeScale;
-    routeScale.fill(1);
+    fillTo(routeScale, 1);
     for (let i = 0; i < activeRoutes.length; i++) {
       const r = activeRoutes[i];
       for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) {
@@ -1158,8 +1144,8 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
         }
       }
     }
-    routeAlloc.fill(0);
-    shippedH.fill(0);
+    fillTo(routeAlloc, 0);
+    fillTo(shippedH, 0);
     for (let k = 0; k < P; k++) {
       const x = alloc[k] * routeScale[hrRoute[k]];
       alloc[k] = x;
@@ -1203,7 +1189,7 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
     keep[e] = 1 - l;
   }
   if (rt.strikeDirty) {
-    strikeLoss.fill(0);
+    fillTo(strikeLoss, 0);
     rt.strikeDirty = false;
   }
   for (const fx of rt.seaStrikes) {
@@ -1237,7 +1223,7 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   const year = (t / 12) | 0;
   // By pair: delivered by holding, and the organisations' cash.
   const deliveredH = rt.deliveredH;
-  deliveredH.fill(0);
+  fillTo(deliveredH, 0);
   const nM = rt.nMarkets;
   const delivEma = rt.delivEma;
   const shipEma = rt.shipEma;
@@ -1309,22 +1295,29 @@ function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   const forgetting = ctx.forgetting;
   const deterrence = ctx.deterrence;
   // Legs outside an organisation's route sets are skipped: their perceived risk stays at baseline.
-  const orgsHere = L.orgsHere;
-  const orgLegStart = L.orgLegStart;
-  const orgLegs = L.orgLegs;
-  for (let i = 0; i < orgsHere.length; i++) {
-    const o = orgsHere[i];
-    const base = o * m;
-    for (let j = orgLegStart[o], je = orgLegStart[o + 1]; j < je; j++) {
-      const e = orgLegs[j];
-      const q = perceived[base + e];
-      if (allShipped || used[base + e]) {
-        // Without strikes the observed loss is the seizure share itself (<= 1).
+  // One flat loop over (organisation, leg) slots: learnSlot is the index o * m + e into `perceived`
+  // and `used`, learnLeg the leg e.
+  const learnSlot = L.learnSlot;
+  const learnLeg = L.learnLeg;
+  const nLearn = learnSlot.length;
+  if (allShipped && !struckAtSea) {
+    // Without strikes the observed loss is the seizure share itself (<= 1).
+    for (let j = 0; j < nLearn; j++) {
+      const k = learnSlot[j];
+      const q = perceived[k];
+      perceived[k] = q + memory * (loss[learnLeg[j]] - q);
+    }
+  } else {
+    for (let j = 0; j < nLearn; j++) {
+      const k = learnSlot[j];
+      const e = learnLeg[j];
+      const q = perceived[k];
+      if (allShipped || used[k]) {
         const observed = struckAtSea
           ? Math.min(1, loss[e] + deterrence * (1 - loss[e]) * strikeLoss[e])
           : loss[e];
-        perceived[base + e] = q + memory * (observed - q);
-      } else perceived[base + e] = q + forgetting * (baseDetection[e] - q);
+        perceived[k] = q + memory * (observed - q);
+      } else perceived[k] = q + forgetting * (baseDetection[e] - q);
     }
   }
 
@@ -1503,9 +1496,9 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   const target = rt.mTarget;
   const got = rt.mGot;
   const room = rt.mRoom;
-  target.fill(0);
-  got.fill(0);
-  room.fill(0);
+  fillTo(target, 0);
+  fillTo(got, 0);
+  fillTo(room, 0);
   // Last month's survival along each route (shared by every holding shipping on it).
   const routeKeep = rt.routeKeep;
   const activeRoutes = L.activeRoutes;
@@ -1518,8 +1511,8 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   }
   // Pass 1: each holding's own share of each market's target.
   for (let h = 0; h < H; h++) {
-    w.fill(0);
-    surv.fill(0);
+    fillTo(w, 0);
+    fillTo(surv, 0);
     for (let k = L.hrStart[h], kb = L.hrStart[h + 1]; k < kb; k++) {
       const r = hrRoute[k];
       const mj = hrMarket[k];
@@ -1581,7 +1574,7 @@ function planLoads(rt: CommodityRt): void {
   const activeRoutes = rt.L.activeRoutes;
   const re = rt.c.routeEdges;
   const routeEdgeStart = rt.c.routeEdgeStart;
-  plan.fill(0);
+  fillTo(plan, 0);
   for (let i = 0; i < activeRoutes.length; i++) {
     const r = activeRoutes[i];
     const x = routeAlloc[r];
@@ -1634,12 +1627,104 @@ function reviewRoutes(ctx: StepContext, rt: CommodityRt): void {
   // Share of each holding's shipments entering each leg of its route sets (for the planned loads).
   const legShare = rt.legShare;
   const hrLegSlot = L.hrLegSlot;
-  legShare.fill(0);
+  fillTo(legShare, 0);
   let slot = 0;
   for (let k = 0; k < P; k++) {
     const x = share[k];
     for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) legShare[hrLegSlot[slot++]] += x;
   }
+}
+
+/**
+ * `a.fill(v)` as a loop for short arrays: TypedArray.prototype.fill costs about 35 ns a call whatever
+ * the length on Node 20, a loop about 1.5 ns an element, and the monthly step clears many arrays of
+ * one to a few dozen elements.
+ */
+function fillTo(a: Float64Array, v: number): void {
+  const n = a.length;
+  if (n > 24) {
+    a.fill(v);
+    return;
+  }
+  for (let i = 0; i < n; i++) a[i] = v;
+}
+
+/** Step (a): detection and capacity of each leg from this month's lever intensities. */
+function enforceLegs(rt: CommodityRt, t: number): void {
+  const m = rt.L.m;
+  const det = rt.det;
+  const capMult = rt.capMult;
+  const capNow = rt.capNow;
+  const baseDetection = rt.c.baseDetection;
+  const capPerMonth = rt.c.capacityPerMonth;
+  let anyHazard = false;
+  const hazardSum = rt.hazardSum;
+  for (const fx of rt.detection) {
+    const x = fx.intensity[t];
+    if (x === 0) continue;
+    if (!anyHazard) fillTo(hazardSum, 0);
+    anyHazard = true;
+    const edges = fx.edges;
+    for (let i = 0; i < edges.length; i++) hazardSum[edges[i]] += fx.hazard * x;
+  }
+  if (anyHazard) {
+    for (let e = 0; e < m; e++)
+      det[e] = hazardSum[e] === 0 ? rt.detBase[e] : 1 - (1 - baseDetection[e]) * Math.exp(-hazardSum[e]);
+    rt.detDirty = true;
+  } else if (rt.detDirty) {
+    det.set(rt.detBase);
+    rt.detDirty = false;
+  }
+  let anyCut = false;
+  for (const fx of rt.cuts) {
+    const x = fx.intensity[t];
+    if (x === 0) continue;
+    if (!anyCut) fillTo(capMult, 1);
+    anyCut = true;
+    const keep = 1 - fx.maxCut * (1 - Math.exp(-fx.rate * x));
+    const edges = fx.edges;
+    for (let i = 0; i < edges.length; i++) capMult[edges[i]] *= keep;
+  }
+  if (anyCut) {
+    for (let e = 0; e < m; e++) capNow[e] = capPerMonth[e] * capMult[e];
+    rt.cutDirty = true;
+  } else if (rt.cutDirty) {
+    fillTo(capMult, 1);
+    capNow.set(capPerMonth);
+    rt.cutDirty = false;
+  }
+}
+
+/** Scratch out-value of walkRoute (the kg arriving). */
+const walked = new Float64Array(1);
+
+/**
+ * One route's legs from `start` kg: adds what enters each leg to `edgeIn` and returns the cost spent
+ * (from `spent0`), with the kg arriving in `out[0]`. Short inner loops are separate functions
+ * throughout this module: V8 (Node 20) runs a short loop nested in another about three times slower
+ * than the same loop inlined from a callee (bench/loops.ts measures it).
+ */
+function walkRoute(
+  a: number,
+  b: number,
+  re: Int32Array,
+  start: number,
+  spent0: number,
+  edgeIn: Float64Array,
+  legCost: Float64Array,
+  keep: Float64Array,
+  out: Float64Array,
+): number {
+  let x = start;
+  let spent = spent0;
+  for (let j = a; j < b; j++) {
+    const e = re[j];
+    edgeIn[e] += x;
+    spent += x * legCost[e];
+    x *= keep[e];
+  }
+  out[0] = x;
+  return spent;
 }
 
 /** Move this month's shipments along their routes (step (j)). */
@@ -1662,13 +1747,13 @@ function moveShipments(ctx: StepContext, rt: CommodityRt, t: number): void {
   const routeValue = rt.routeValue;
   const routeCost = c.routeCost;
   const cashShare = ctx.cashShare;
-  edgeIn.fill(0);
+  fillTo(edgeIn, 0);
   const mkArrivals = mk.arrivals;
   const mkLandedNum = mk.landedNum;
   const mkLandedDen = mk.landedDen;
-  mkArrivals.fill(0);
-  mkLandedNum.fill(0);
-  mkLandedDen.fill(0);
+  fillTo(mkArrivals, 0);
+  fillTo(mkLandedNum, 0);
+  fillTo(mkLandedDen, 0);
   const year = (t / 12) | 0;
   const routeRow = year * L.R;
   const routeShipped = rec.routeShipped;
@@ -1677,14 +1762,18 @@ function moveShipments(ctx: StepContext, rt: CommodityRt, t: number): void {
     const r = activeRoutes[i];
     const start = routeAlloc[r];
     if (start === 0) continue;
-    let x = start;
-    let spent = start * routeProdCost[r];
-    for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) {
-      const e = re[j];
-      edgeIn[e] += x;
-      spent += x * legCost[e];
-      x *= keep[e];
-    }
+    const spent = walkRoute(
+      routeEdgeStart[r],
+      routeEdgeStart[r + 1],
+      re,
+      start,
+      start * routeProdCost[r],
+      edgeIn,
+      legCost,
+      keep,
+      walked,
+    );
+    const x = walked[0];
     const mi = routeMarket[r];
     const survival = x / start;
     routeSurvival[r] = survival;
