@@ -52,6 +52,34 @@ describe('crossroads ensemble', () => {
     expect(rows[5].startsWith('4,')).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['bands.csv', 'replicates.csv']);
   });
+  it('writes per-replicate rows as Parquet (DuckDB) with the same numbers as the CSV, bit for bit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossroads-pq-'));
+    const csvPath = join(dir, 'rows.csv');
+    const pqPath = join(dir, 'rows.parquet');
+    const args = ['compare', 'demand-package', 'none', '-n', '7', '--no-progress', '-f', 'json'];
+    expect(await main([...args, '--replicates-file', csvPath])).toBe(0);
+    expect(await main([...args, '--replicates-file', pqPath])).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['rows.csv', 'rows.parquet']);
+    const lines = readFileSync(csvPath, 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const db = await DuckDBInstance.create(':memory:');
+    const con = await db.connect();
+    const types = await con.runAndReadAll(`DESCRIBE SELECT * FROM '${pqPath}'`);
+    const described = types.getRowObjects() as { column_name: string; column_type: string }[];
+    expect(described.map((d) => d.column_name)).toEqual(header);
+    expect(described[0].column_type).toBe('BIGINT');
+    expect(new Set(described.slice(1).map((d) => d.column_type))).toEqual(new Set(['DOUBLE']));
+    const read = await con.runAndReadAll(`SELECT * FROM '${pqPath}' ORDER BY replicate`);
+    const rows = read.getRows();
+    expect(rows).toHaveLength(7);
+    rows.forEach((row, i) => {
+      const fromCsv = lines[i + 1].split(',').map(Number);
+      expect(row.map(Number)).toEqual(fromCsv);
+    });
+    con.closeSync();
+    db.closeSync();
+  });
   it('gives one clear line for bad flags', async () => {
     const cases: [string[], RegExp][] = [
       [['ensemble', '-n', '0'], /-n: got "0", expected an integer between 1 and 1000000/],

@@ -39,12 +39,21 @@ export class AtomicFile {
     writeSync(this.fd, text);
   }
 
-  /** Flush, close and rename over the target. */
-  commit(): void {
+  /** Flush and close, keeping the temporary file (to read it back, e.g. to convert it). */
+  close(): void {
     if (this.fd === null) throw new Error('experiment/output: file already closed');
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = null;
+  }
+
+  /**
+   * Rename the temporary file over the target. Its content may have been written by another
+   * program (the Parquet converter writes to `tempPath`); the descriptor is flushed and closed first
+   * if still open.
+   */
+  commit(): void {
+    if (this.fd !== null) this.close();
     renameSync(this.tempPath, this.path);
     pending.delete(this);
   }

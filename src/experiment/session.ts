@@ -9,6 +9,7 @@ import { loadAcceptedSets } from './accepted-file.js';
 import { type EnsembleResult, type EnsembleSpec, runEnsemble } from './ensemble.js';
 import { InterruptedError } from './executor.js';
 import { AtomicFile, abortPendingFiles } from './output.js';
+import { csvToParquet, rowsFormatOf } from './parquet.js';
 import { type Progress, progressFor, silentProgress } from './progress.js';
 import { csvField, toCsv } from './report.js';
 import { intervalJson, intervalTable, runPolicyInterval } from './run-interval.js';
@@ -21,7 +22,7 @@ export interface SessionOptions {
   /** Label of progress output; none when `progress` is false. */
   label: string;
   progress?: boolean;
-  /** Write per-replicate rows (CSV) here. */
+  /** Write per-replicate rows here: Parquet when the name ends in `.parquet`, else CSV. */
   replicatesFile?: string;
 }
 
@@ -31,7 +32,9 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
   const executor = executorFor(options.threads ?? defaultThreads(runs));
   const controller = new AbortController();
   const progress: Progress = options.progress === false ? silentProgress : progressFor(options.label);
-  const rowsFile = options.replicatesFile ? AtomicFile.open(options.replicatesFile, '--replicates') : null;
+  const rowsFile = options.replicatesFile
+    ? AtomicFile.open(options.replicatesFile, '--replicates-file')
+    : null;
   // Runs before any other SIGINT listener (e.g. one that exits with 130): stop workers, drop temp files.
   const onSigint = (): void => {
     controller.abort();
@@ -40,7 +43,7 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
   };
   process.prependListener('SIGINT', onSigint);
   process.on('exit', abortPendingFiles);
-  let headerWritten = false;
+  let header: string[] | null = null;
   try {
     const result = await runEnsemble(
       { ...spec, replicateRows: rowsFile !== null },
@@ -50,9 +53,9 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
         onProgress: (done, total) => progress.update(done, total),
         onReplicates: rowsFile
           ? (block) => {
-              if (!headerWritten) {
-                rowsFile.write(`${['replicate', ...block.columns].map(csvField).join(',')}\n`);
-                headerWritten = true;
+              if (!header) {
+                header = ['replicate', ...block.columns];
+                rowsFile.write(`${header.map(csvField).join(',')}\n`);
               }
               const w = block.columns.length;
               let text = '';
@@ -68,7 +71,21 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
       },
     );
     progress.stop();
-    rowsFile?.commit();
+    if (rowsFile && options.replicatesFile && rowsFormatOf(options.replicatesFile) === 'parquet') {
+      // The rows went to a temporary CSV; DuckDB writes the Parquet under a second temporary name,
+      // renamed over the target only when complete.
+      rowsFile.close();
+      const parquet = AtomicFile.open(options.replicatesFile, '--replicates-file');
+      try {
+        await csvToParquet(rowsFile.tempPath, parquet.tempPath, header ?? ['replicate']);
+        parquet.commit();
+      } catch (err) {
+        parquet.abort();
+        throw err;
+      } finally {
+        rowsFile.abort();
+      }
+    } else rowsFile?.commit();
     return result;
   } catch (err) {
     progress.stop();

@@ -63,8 +63,8 @@ export function ensembleOptions(cmd: Command, defaultN: number): Command {
       'outcomes (or prefixes) shown in table and CSV, e.g. deaths.total,costUsd; JSON has all',
     )
     .option(
-      '--replicates-file <file.csv>',
-      'also write per-replicate parameter draws and summary outcomes (CSV)',
+      '--replicates-file <file>',
+      'also write per-replicate parameter draws and summary outcomes (CSV, or Parquet for a .parquet name)',
     )
     .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
     .option('--no-progress', 'no progress output on stderr');
