@@ -41,14 +41,21 @@ export interface AdulterationMap {
   stimulant(availability: number): number;
 }
 
+/** The only parameters the historical driver reads (through `adulterationMap`). */
+export const ADULTERATION_PARAMETERS = [
+  'health.fentanylSaturation',
+  'health.stimulantFentanylContamination',
+] as const;
+
 /**
  * The one map from fentanyl availability to adulteration, used by the historical driver and by the
  * market after the policy start (so the hand-over is continuous): the opioid supply saturates as
  * 1 - exp(-k·A), the stimulant supply more slowly as 1 - exp(-c·k·A).
  */
 export function adulterationMap(params: Params): AdulterationMap {
-  const k = params.get('health.fentanylSaturation');
-  const ck = params.get('health.stimulantFentanylContamination') * k;
+  const [saturation, contamination] = ADULTERATION_PARAMETERS;
+  const k = params.get(saturation);
+  const ck = params.get(contamination) * k;
   return {
     opioid: (a) => 1 - Math.exp(-k * a),
     stimulant: (a) => 1 - Math.exp(-ck * a),

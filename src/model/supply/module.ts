@@ -35,7 +35,7 @@ import { type Module, type SimState, STREET } from '../../engine/state.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { Params } from '../params.js';
 import { monthlyFromYearly } from '../series.js';
-import { adulterationMap, createStreetSupplyModule } from '../street-supply.js';
+import { ADULTERATION_PARAMETERS, adulterationMap, createStreetSupplyModule } from '../street-supply.js';
 import { type LeverEffect, SUPPLY_LEVERS } from './data.js';
 import type { CompiledCommodity, CompiledSupply } from './network.js';
 
@@ -231,6 +231,9 @@ interface Layout {
   hrCost: Float64Array;
   /** Routes some holding ships on (the others never carry flow), ascending. */
   activeRoutes: Int32Array;
+  /** The legs of the active routes, flat in route order: each one's route and edge. */
+  activeLegRoute: Int32Array;
+  activeLegEdge: Int32Array;
   /** Market index (into the market arrays), production cost at the origin (USD/kg) by route. */
   routeMarket: Int32Array;
   routeProdCost: Float64Array;
@@ -343,6 +346,15 @@ function layoutOf(c: CompiledCommodity): Layout {
       learnLeg.push(orgLegList[j]);
     }
   }
+  const activeRoutes = Int32Array.from(new Set(hrRoute)).sort();
+  const activeLegRoute: number[] = [];
+  const activeLegEdge: number[] = [];
+  for (const r of activeRoutes) {
+    for (const e of c.routes[r].edges) {
+      activeLegRoute.push(r);
+      activeLegEdge.push(e);
+    }
+  }
   const layout: Layout = {
     m,
     H,
@@ -355,7 +367,9 @@ function layoutOf(c: CompiledCommodity): Layout {
     hrEdgeB: Int32Array.from(hrRoute, (r) => c.routeEdgeStart[r + 1]),
     hrMarket: Int32Array.from(hrRoute, (r) => marketOf[c.routeMarket[r]]),
     hrCost: Float64Array.from(hrRoute, (r) => c.routeCost[r]),
-    activeRoutes: Int32Array.from(new Set(hrRoute)).sort(),
+    activeRoutes,
+    activeLegRoute: Int32Array.from(activeLegRoute),
+    activeLegEdge: Int32Array.from(activeLegEdge),
     routeMarket: Int32Array.from(c.routeMarket, (node) => marketOf[node]),
     routeProdCost: Float64Array.from(c.routes, (r) => c.net.nodes[r.origin].productionCostUsdPerKg ?? 0),
     marketOf,
@@ -589,7 +603,25 @@ function cultivationInput(axis: TimeAxis, c: CompiledCommodity): (Float64Array |
   return input;
 }
 
+const selectionCache = new WeakMap<CompiledCommodity, Map<string, Int32Array>>();
+
+/** Legs whose `field` equals `value` (maritime legs only if asked); cached per compiled network. */
 function selectEdges(c: CompiledCommodity, field: string, value: string, maritimeOnly: boolean): Int32Array {
+  let byKey = selectionCache.get(c);
+  if (!byKey) {
+    byKey = new Map();
+    selectionCache.set(c, byKey);
+  }
+  const key = `${field}\u0000${value}\u0000${maritimeOnly}`;
+  let hit = byKey.get(key);
+  if (!hit) {
+    hit = scanEdges(c, field, value, maritimeOnly);
+    byKey.set(key, hit);
+  }
+  return hit;
+}
+
+function scanEdges(c: CompiledCommodity, field: string, value: string, maritimeOnly: boolean): Int32Array {
   const out: number[] = [];
   c.net.edges.forEach((e, i) => {
     const v =
@@ -602,17 +634,28 @@ function selectEdges(c: CompiledCommodity, field: string, value: string, maritim
 }
 
 /**
- * The historical street-supply driver is stateless and depends only on the prepared scenario,
- * parameters and time axis, so runs sharing them (one `Prepared`) share it: building it interpolates
- * the yearly series for every month, a few percent of a run.
+ * The historical street-supply driver is stateless and depends only on the scenario, the time axis
+ * and the two adulteration parameters (`adulterationMap`), so runs sharing them share it: building it
+ * interpolates the yearly series for every month, a few percent of a run. Ensembles draw those
+ * parameters from a few hundred accepted calibration sets, so the cache (per scenario and axis) is
+ * keyed by their values and bounded.
  */
-const historyCache = new WeakMap<Params, { axis: TimeAxis; scenario: Scenario; module: Module }>();
+const historyCache = new WeakMap<Scenario, { axis: TimeAxis; byValues: Map<string, Module> }>();
+const HISTORY_CACHE_MAX = 1024;
 
 function historyModule(axis: TimeAxis, scenario: Scenario, params: Params): Module {
-  const hit = historyCache.get(params);
-  if (hit && hit.axis === axis && hit.scenario === scenario) return hit.module;
-  const module = createStreetSupplyModule(axis, scenario, params);
-  historyCache.set(params, { axis, scenario, module });
+  let entry = historyCache.get(scenario);
+  if (!entry || entry.axis !== axis) {
+    entry = { axis, byValues: new Map() };
+    historyCache.set(scenario, entry);
+  }
+  const key = ADULTERATION_PARAMETERS.map((id) => params.get(id)).join('|');
+  let module = entry.byValues.get(key);
+  if (!module) {
+    if (entry.byValues.size >= HISTORY_CACHE_MAX) entry.byValues.clear();
+    module = createStreetSupplyModule(axis, scenario, params);
+    entry.byValues.set(key, module);
+  }
   return module;
 }
 
@@ -1505,9 +1548,7 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   const routeEdgeStart = rt.c.routeEdgeStart;
   for (let i = 0; i < activeRoutes.length; i++) {
     const r = activeRoutes[i];
-    let x = 1;
-    for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) x *= keep[re[j]];
-    routeKeep[r] = x;
+    routeKeep[r] = legProduct(re, routeEdgeStart[r], routeEdgeStart[r + 1], keep);
   }
   // Pass 1: each holding's own share of each market's target.
   for (let h = 0; h < H; h++) {
@@ -1571,16 +1612,11 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
 function planLoads(rt: CommodityRt): void {
   const plan = rt.plan;
   const routeAlloc = rt.routeAlloc;
-  const activeRoutes = rt.L.activeRoutes;
-  const re = rt.c.routeEdges;
-  const routeEdgeStart = rt.c.routeEdgeStart;
   fillTo(plan, 0);
-  for (let i = 0; i < activeRoutes.length; i++) {
-    const r = activeRoutes[i];
-    const x = routeAlloc[r];
-    if (x === 0) continue;
-    for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) plan[re[j]] += x;
-  }
+  // One flat loop over the legs of the active routes, in route order (the same sums as route by route).
+  const legRoute = rt.L.activeLegRoute;
+  const legEdge = rt.L.activeLegEdge;
+  for (let j = 0; j < legEdge.length; j++) plan[legEdge[j]] += routeAlloc[legRoute[j]];
 }
 
 /** Revise each holding's route split (step (f)); sections of the monthly step are separate
@@ -1693,6 +1729,13 @@ function enforceLegs(rt: CommodityRt, t: number): void {
     capNow.set(capPerMonth);
     rt.cutDirty = false;
   }
+}
+
+/** The product of `x` over the legs re[a..b) of a route. */
+function legProduct(re: Int32Array, a: number, b: number, x: Float64Array): number {
+  let p = 1;
+  for (let j = a; j < b; j++) p *= x[re[j]];
+  return p;
 }
 
 /** Scratch out-value of walkRoute (the kg arriving). */
