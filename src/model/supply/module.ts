@@ -459,7 +459,7 @@ interface CommodityRt {
   rawInput: Float64Array;
   /** By route: learnt congestion (1 = none; below 1 after a saturated leg cut the route back). */
   congest: Float64Array;
-  /** By route: last month's share surviving all its legs (scratch of shipToMarkets). */
+  /** By route: the share surviving all its legs, as of last month's step (j) (read by shipToMarkets). */
   routeKeep: Float64Array;
   lossEma: Float64Array;
   lossRef: Float64Array;
@@ -1524,9 +1524,7 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   const L = rt.L;
   const H = L.H;
   const nM = rt.nMarkets;
-  const re = rt.c.routeEdges;
   const share = rt.share;
-  const keep = rt.keep;
   const alloc = rt.alloc;
   const routeAlloc = rt.routeAlloc;
   const hrMarket = L.hrMarket;
@@ -1542,14 +1540,8 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   fillTo(target, 0);
   fillTo(got, 0);
   fillTo(room, 0);
-  // Last month's survival along each route (shared by every holding shipping on it).
+  // Last month's survival along each route (shared by every holding shipping on it), from step (j).
   const routeKeep = rt.routeKeep;
-  const activeRoutes = L.activeRoutes;
-  const routeEdgeStart = rt.c.routeEdgeStart;
-  for (let i = 0; i < activeRoutes.length; i++) {
-    const r = activeRoutes[i];
-    routeKeep[r] = legProduct(re, routeEdgeStart[r], routeEdgeStart[r + 1], keep);
-  }
   // Pass 1: each holding's own share of each market's target.
   for (let h = 0; h < H; h++) {
     fillTo(w, 0);
@@ -1738,14 +1730,13 @@ function legProduct(re: Int32Array, a: number, b: number, x: Float64Array): numb
   return p;
 }
 
-/** Scratch out-value of walkRoute (the kg arriving). */
-const walked = new Float64Array(1);
+/** Scratch out-values of walkRoute (the kg arriving, the share surviving every leg). */
+const walked = new Float64Array(2);
 
 /**
  * One route's legs from `start` kg: adds what enters each leg to `edgeIn` and returns the cost spent
- * (from `spent0`), with the kg arriving in `out[0]`. Short inner loops are separate functions
- * throughout this module: V8 (Node 20) runs a short loop nested in another about three times slower
- * than the same loop inlined from a callee (bench/loops.ts measures it).
+ * (from `spent0`), with the kg arriving in `out[0]` and the product of the legs' keep shares in
+ * `out[1]` (the route's survival, multiplied in leg order exactly as `legProduct` does).
  */
 function walkRoute(
   a: number,
@@ -1760,13 +1751,16 @@ function walkRoute(
 ): number {
   let x = start;
   let spent = spent0;
+  let p = 1;
   for (let j = a; j < b; j++) {
     const e = re[j];
     edgeIn[e] += x;
     spent += x * legCost[e];
     x *= keep[e];
+    p *= keep[e];
   }
   out[0] = x;
+  out[1] = p;
   return spent;
 }
 
@@ -1801,10 +1795,15 @@ function moveShipments(ctx: StepContext, rt: CommodityRt, t: number): void {
   const routeRow = year * L.R;
   const routeShipped = rec.routeShipped;
   const routeDelivered = rec.routeDelivered;
+  // Each active route's survival this month (read by next month's market-level replacement).
+  const routeKeep = rt.routeKeep;
   for (let i = 0; i < activeRoutes.length; i++) {
     const r = activeRoutes[i];
     const start = routeAlloc[r];
-    if (start === 0) continue;
+    if (start === 0) {
+      routeKeep[r] = legProduct(re, routeEdgeStart[r], routeEdgeStart[r + 1], keep);
+      continue;
+    }
     const spent = walkRoute(
       routeEdgeStart[r],
       routeEdgeStart[r + 1],
@@ -1817,6 +1816,7 @@ function moveShipments(ctx: StepContext, rt: CommodityRt, t: number): void {
       walked,
     );
     const x = walked[0];
+    routeKeep[r] = walked[1];
     const mi = routeMarket[r];
     const survival = x / start;
     routeSurvival[r] = survival;
