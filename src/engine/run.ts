@@ -15,6 +15,7 @@ import {
   type CompiledSupply,
   createSupplyModules,
   prepareSupply,
+  releaseSupply,
   SUPPLY_CONFIG_KEYS,
   type SupplyModules,
   type SupplyState,
@@ -279,6 +280,16 @@ function finish(live: Live): RunOutput {
     minCompartment: live.rec.minCompartment,
     supply: { ...supplySummary(supply.state, axis), state: supply.state },
   };
+}
+
+/**
+ * Hand a run's buffers back to this thread's pool once its caller has read every outcome it needs
+ * (the ensemble does so after flattening a replicate), so the next run reuses them instead of
+ * allocating. The output's records are invalid afterwards. Optional: an output that is simply
+ * dropped is garbage-collected as usual.
+ */
+export function releaseRun(out: RunOutput): void {
+  releaseSupply(out.supply.state);
 }
 
 /** Run one experiment (scenario x policy x seed x replicate). */

@@ -11,7 +11,7 @@
  */
 
 import { fail } from '../core/errors.js';
-import { runModel, runPaired } from '../engine/run.js';
+import { releaseRun, runModel, runPaired } from '../engine/run.js';
 import { noPolicy } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import { makeFlattener, type OutcomeLayout, outcomeLayout } from './outcomes.js';
@@ -152,6 +152,8 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
         else if (v0[c] > v1[c]) greater[c]++;
       }
     }
+    // Every outcome is in `values` now: the runs' buffers go back to the pool for the next replicate.
+    for (const run of runs) releaseRun(run);
     if (rows) {
       let k = (r - start) * rowWidth;
       for (const id of drawnIds) rows[k++] = draw[id];

@@ -12,7 +12,7 @@ import type { TimeAxis } from '../core/time.js';
 import { type Module, type SimState, STREET } from '../engine/state.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { Params } from './params.js';
-import { monthlyFromYearly } from './series.js';
+import { monthlyFromYearlyShared } from './series.js';
 
 /** Compartment indices. */
 export const C = { G: 0, P: 1, U: 2, T: 3, R: 4, S: 5, deadOverdose: 6, deadOther: 7 } as const;
@@ -74,8 +74,8 @@ export function createHealthModule(
   const x = new Float64Array(COMPARTMENTS);
   x[C.P] = p.get('health.initialPrescriptionMisuse');
   x[C.U] = p.get('health.initialOudUntreated');
-  const capacity = monthlyFromYearly(axis, scenario.history.treatmentCapacity);
-  const kits = monthlyFromYearly(axis, scenario.history.naloxoneKits);
+  const capacity = monthlyFromYearlyShared(axis, scenario.history.treatmentCapacity);
+  const kits = monthlyFromYearlyShared(axis, scenario.history.naloxoneKits);
   x[C.T] = capacity[0];
   x[C.R] = p.get('health.initialRemission');
   x[C.S] = p.get('health.initialStimulantUse');

@@ -24,3 +24,20 @@ export function monthlyFromYearly(
   }
   return out;
 }
+
+const cached = new WeakMap<object, { start: number; steps: number; out: Float64Array }>();
+
+/**
+ * `monthlyFromYearly`, memoised per anchors array and time axis (a scenario's series are the same
+ * objects for every run of an ensemble). The result is shared: read it, never write it.
+ */
+export function monthlyFromYearlyShared(
+  axis: TimeAxis,
+  anchors: ReadonlyArray<{ year: number; value: number }>,
+): Float64Array {
+  const hit = cached.get(anchors);
+  if (hit && hit.start === axis.start && hit.steps === axis.steps) return hit.out;
+  const out = monthlyFromYearly(axis, anchors);
+  cached.set(anchors, { start: axis.start, steps: axis.steps, out });
+  return out;
+}

@@ -27,6 +27,7 @@ export {
 } from './data.js';
 export {
   createSupplyModules,
+  releaseSupply,
   SUPPLY_CONFIG_KEYS,
   type SupplyModules,
   type SupplyState,

@@ -551,7 +551,13 @@ const RECORD_SERIES = [
 ] as const;
 
 /** All records of one commodity as views into one buffer (one allocation per run and commodity). */
-function emptyRecords(steps: number, corridors: number, routes: number, edges: number): CommodityRecords {
+function emptyRecords(
+  arena: Float64Arena,
+  steps: number,
+  corridors: number,
+  routes: number,
+  edges: number,
+): CommodityRecords {
   const years = Math.ceil(steps / 12);
   const sizes = [
     ...RECORD_SERIES.map(() => steps),
@@ -561,7 +567,7 @@ function emptyRecords(steps: number, corridors: number, routes: number, edges: n
     years * edges,
     years * edges,
   ];
-  const buffer = new Float64Array(sizes.reduce((a, b) => a + b, 0));
+  const buffer = arena.zeros(sizes.reduce((a, b) => a + b, 0));
   let at = 0;
   const views = sizes.map((n) => {
     const v = buffer.subarray(at, at + n);
@@ -686,6 +692,18 @@ const LEVER_CHANNELS = SUPPLY_LEVERS.flatMap((def) =>
   (def.targets ?? ['']).map((target) => ({ def, target, channel: def.channel.replace('{target}', target) })),
 );
 
+/** The arena behind each run's supply state (its records and runtime arrays), for `releaseSupply`. */
+const arenas = new WeakMap<SupplyState, Float64Arena>();
+
+/**
+ * Hand a finished run's supply buffers back to this thread's pool (see core/arena.ts). Only for a
+ * caller that has read everything it needs from the run: the records and state become invalid.
+ */
+export function releaseSupply(state: SupplyState): void {
+  arenas.get(state)?.release();
+  arenas.delete(state);
+}
+
 /** Create the supply, market and street-supply modules (step order: supply -> market -> street). */
 export function createSupplyModules(
   axis: TimeAxis,
@@ -785,7 +803,7 @@ export function createSupplyModules(
     const rt: CommodityRt = {
       c,
       L,
-      rec: emptyRecords(steps, c.corridors.length, L.R, m),
+      rec: emptyRecords(arena, steps, c.corridors.length, L.R, m),
       det: arena.copy(detBase),
       detBase,
       detDirty: false,
@@ -1002,6 +1020,7 @@ export function createSupplyModules(
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
   };
+  arenas.set(state, arena);
   // Everything the monthly steps mutate, for forking a run (see engine/run.ts runPaired).
   const mutable = { capital, budget, noiseZ, events, histRef, rts };
   return { modules: [supplyModule, streetModule], state, mutable };
