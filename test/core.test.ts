@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalQuantile, poissonApproxAt, triangularAt } from '../src/core/distributions.js';
+import { Float64Arena } from '../src/core/arena.js';
 import { CrossroadsError } from '../src/core/errors.js';
 import { canonicalJson, hashValue, sha256Hex } from '../src/core/hash.js';
 import { makeStreams, Xoshiro128 } from '../src/core/rng.js';
@@ -111,5 +112,29 @@ describe('time', () => {
     const a = makeTimeAxis('2015-01', '2035-12');
     expect(a.steps).toBe(252);
     expect(a.years).toBe(21);
+  });
+});
+
+describe('Float64Arena', () => {
+  it('gives zeroed, disjoint views, and reuses released buffers zeroed again', () => {
+    const a = new Float64Arena(64);
+    const x = a.zeros(10);
+    const y = a.filled(10, 2);
+    const big = a.zeros(40); // more than a quarter block: its own buffer
+    expect(x.buffer).toBe(y.buffer);
+    expect(big.buffer).not.toBe(x.buffer);
+    x.fill(7);
+    expect(Array.from(y)).toEqual(new Array(10).fill(2));
+    big.fill(9);
+    a.release();
+    expect(() => a.zeros(1)).toThrow(/used after release/);
+    const b = new Float64Arena(64);
+    const x2 = b.zeros(10);
+    const big2 = b.zeros(40);
+    // Same lengths come back from the pool, cleared.
+    expect(x2.buffer === x.buffer || big2.buffer === big.buffer).toBe(true);
+    expect(Array.from(x2).every((v) => v === 0)).toBe(true);
+    expect(Array.from(big2).every((v) => v === 0)).toBe(true);
+    b.release();
   });
 });

@@ -47,7 +47,6 @@ export class Float64Arena {
   }
 
   private takeOwned(n: number): Float64Array {
-    if (this.released) throw new Error('core/arena: arena used after release');
     const buffer = take(n);
     this.owned.push(buffer);
     return buffer;
@@ -55,6 +54,7 @@ export class Float64Arena {
 
   /** A zeroed view of `n` doubles. */
   zeros(n: number): Float64Array {
+    if (this.released) throw new Error('core/arena: arena used after release');
     if (n > this.blockSize >> 2) return this.takeOwned(n);
     if (this.at + n > this.block.length) {
       this.block = this.takeOwned(this.blockSize);
