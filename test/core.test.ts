@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalQuantile, poissonApproxAt, triangularAt } from '../src/core/distributions.js';
 import { Float64Arena } from '../src/core/arena.js';
+import { normalQuantile, poissonApproxAt, triangularAt } from '../src/core/distributions.js';
 import { CrossroadsError } from '../src/core/errors.js';
 import { canonicalJson, hashValue, sha256Hex } from '../src/core/hash.js';
 import { makeStreams, Xoshiro128 } from '../src/core/rng.js';
