@@ -26,10 +26,33 @@ import { noPolicy } from '../src/scenario/resolve.js';
 import type { Policy, Scenario } from '../src/scenario/schema.js';
 
 const args = process.argv.slice(2);
+const USAGE =
+  'usage: npm run bench [-- --quick] [-- --only a,b,c,d,e]\n' +
+  '  (a) one run, (b) paired 10k ensemble, (c) memory, (d) scaling, (e) thread ceiling; figures only';
+const SECTIONS = ['a', 'b', 'c', 'd', 'e'];
 const quick = args.includes('--quick');
 /** `--only a,e` runs only those sections. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',')) : null;
+/** Unknown flags or sections stop before anything runs (a typo would otherwise start the 9-minute run). */
+function checkArgs(): void {
+  if (args.includes('--memory-child')) return;
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const bad = args.filter(
+    (a, i) => !(a === '--quick' || a === '--only' || (i > 0 && args[i - 1] === '--only')),
+  );
+  const badSection = only ? [...only].filter((x) => !SECTIONS.includes(x)) : [];
+  if (bad.length || badSection.length || (onlyAt >= 0 && only?.size === 0)) {
+    console.error(
+      `bench: got ${JSON.stringify(bad.length ? bad.join(' ') : [...(only ?? [])].join(','))}, expected --quick and/or --only with sections from a,b,c,d,e\n${USAGE}`,
+    );
+    process.exit(2);
+  }
+}
+checkArgs();
 const want = (section: string): boolean => !only || only.has(section);
 const POLICY: Policy = {
   name: 'bench: MOUD + naloxone + maritime interdiction + vessel strikes',
