@@ -27,7 +27,7 @@ import type { Policy, Scenario } from '../src/scenario/schema.js';
 
 const args = process.argv.slice(2);
 const USAGE =
-  'usage: npm run bench [-- --quick] [-- --only a,b,c,d,e]\n' +
+  'usage: npm run bench [-- [--quick] [--only a,b,c,d,e]]\n' +
   '  (a) one run, (b) paired 10k ensemble, (c) memory, (d) scaling, (e) thread ceiling; figures only';
 const SECTIONS = ['a', 'b', 'c', 'd', 'e'];
 const quick = args.includes('--quick');
@@ -45,7 +45,9 @@ function checkArgs(): void {
     (a, i) => !(a === '--quick' || a === '--only' || (i > 0 && args[i - 1] === '--only')),
   );
   const badSection = only ? [...only].filter((x) => !SECTIONS.includes(x)) : [];
-  if (bad.length || badSection.length || (onlyAt >= 0 && only?.size === 0)) {
+  if (args.filter((a) => a === '--only').length > 1)
+    bad.push('--only (given twice; list sections once: --only a,e)');
+  if (bad.length || badSection.length) {
     console.error(
       `bench: got ${JSON.stringify(bad.length ? bad.join(' ') : [...(only ?? [])].join(','))}, expected --quick and/or --only with sections from a,b,c,d,e\n${USAGE}`,
     );

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,7 +53,9 @@ describe('crossroads ensemble', () => {
     expect(readdirSync(dir).sort()).toEqual(['bands.csv', 'replicates.csv']);
   });
   it('writes per-replicate rows as Parquet (DuckDB) with the same numbers as the CSV, bit for bit', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'crossroads-pq-'));
+    // A directory name DuckDB would read as a file pattern if the rows were read from there.
+    const dir = join(mkdtempSync(join(tmpdir(), 'crossroads-pq-')), 'runs[1]*');
+    mkdirSync(dir);
     const csvPath = join(dir, 'rows.csv');
     const pqPath = join(dir, 'rows.parquet');
     const args = ['compare', 'demand-package', 'none', '-n', '7', '--no-progress', '-f', 'json'];
@@ -65,12 +67,14 @@ describe('crossroads ensemble', () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const db = await DuckDBInstance.create(':memory:');
     const con = await db.connect();
-    const types = await con.runAndReadAll(`DESCRIBE SELECT * FROM '${pqPath}'`);
+    // read_parquet with a literal path list, so the brackets are not a pattern here either.
+    const source = `read_parquet(['${pqPath.replaceAll("'", "''")}'])`;
+    const types = await con.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     const described = types.getRowObjects() as { column_name: string; column_type: string }[];
     expect(described.map((d) => d.column_name)).toEqual(header);
     expect(described[0].column_type).toBe('BIGINT');
     expect(new Set(described.slice(1).map((d) => d.column_type))).toEqual(new Set(['DOUBLE']));
-    const read = await con.runAndReadAll(`SELECT * FROM '${pqPath}' ORDER BY replicate`);
+    const read = await con.runAndReadAll(`SELECT * FROM ${source} ORDER BY replicate`);
     const rows = read.getRows();
     expect(rows).toHaveLength(7);
     rows.forEach((row, i) => {

@@ -34,7 +34,8 @@ interface DuckModule {
   };
 }
 
-async function loadDuckDb(flag: string, path: string): Promise<DuckModule> {
+/** Load DuckDB, or fail with an error naming the flag and the file. */
+export async function loadDuckDb(flag: string, path: string): Promise<DuckModule> {
   try {
     // A variable specifier: the package is optional, so the build must not depend on its types.
     const name = '@duckdb/node-api';

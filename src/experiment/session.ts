@@ -4,12 +4,15 @@
  * temporary file before the process exits (so no half-written output is ever left behind).
  */
 
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import { loadAcceptedSets } from './accepted-file.js';
 import { type EnsembleResult, type EnsembleSpec, runEnsemble } from './ensemble.js';
 import { InterruptedError } from './executor.js';
 import { AtomicFile, abortPendingFiles } from './output.js';
-import { csvToParquet, rowsFormatOf } from './parquet.js';
+import { csvToParquet, loadDuckDb, rowsFormatOf } from './parquet.js';
 import { type Progress, progressFor, silentProgress } from './progress.js';
 import { csvField, toCsv } from './report.js';
 import { intervalJson, intervalTable, runPolicyInterval } from './run-interval.js';
@@ -29,11 +32,20 @@ export interface SessionOptions {
 /** Run an ensemble for a command. Throws InterruptedError on Ctrl-C (after cleaning up). */
 export async function runSession(spec: EnsembleSpec, options: SessionOptions): Promise<EnsembleResult> {
   const runs = spec.n * spec.arms.length;
+  const target = options.replicatesFile;
+  const parquet = target !== undefined && rowsFormatOf(target) === 'parquet';
+  // Parquet needs DuckDB: load it now, so a missing package fails before the runs, not after them.
+  if (parquet) await loadDuckDb('--replicates-file', target);
   const executor = executorFor(options.threads ?? defaultThreads(runs));
   const controller = new AbortController();
   const progress: Progress = options.progress === false ? silentProgress : progressFor(options.label);
-  const rowsFile = options.replicatesFile
-    ? AtomicFile.open(options.replicatesFile, '--replicates-file')
+  // For Parquet the rows stream to a CSV in a private temporary directory under a plain name (DuckDB
+  // reads `[`, `*` and `?` in a path as a pattern), and the Parquet's own temporary file is opened in
+  // the target's directory now, so an unwritable target fails before the runs.
+  const rowsDir = parquet ? mkdtempSync(join(tmpdir(), 'crossroads-rows-')) : null;
+  const parquetFile = parquet ? AtomicFile.open(target, '--replicates-file') : null;
+  const rowsFile = target
+    ? AtomicFile.open(rowsDir ? join(rowsDir, 'rows.csv') : target, '--replicates-file')
     : null;
   // Runs before any other SIGINT listener (e.g. one that exits with 130): stop workers, drop temp files.
   const onSigint = (): void => {
@@ -71,29 +83,31 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
       },
     );
     progress.stop();
-    if (rowsFile && options.replicatesFile && rowsFormatOf(options.replicatesFile) === 'parquet') {
-      // The rows went to a temporary CSV; DuckDB writes the Parquet under a second temporary name,
-      // renamed over the target only when complete.
+    if (rowsFile && parquetFile && target) {
       rowsFile.close();
-      const parquet = AtomicFile.open(options.replicatesFile, '--replicates-file');
       try {
-        await csvToParquet(rowsFile.tempPath, parquet.tempPath, header ?? ['replicate']);
-        parquet.commit();
+        await csvToParquet(rowsFile.tempPath, parquetFile.tempPath, header ?? ['replicate']);
       } catch (err) {
-        parquet.abort();
-        throw err;
-      } finally {
-        rowsFile.abort();
+        // Keep the rows: the runs are done and may have taken a long time.
+        const kept = `${target}.csv`;
+        copyFileSync(rowsFile.tempPath, kept);
+        const msg = err instanceof Error ? err.message : String(err);
+        throw new Error(`${msg}\n(the per-replicate rows are kept as CSV in ${kept})`);
       }
+      if (controller.signal.aborted) throw new InterruptedError();
+      parquetFile.commit();
+      rowsFile.abort();
     } else rowsFile?.commit();
     return result;
   } catch (err) {
     progress.stop();
     rowsFile?.abort();
+    parquetFile?.abort();
     throw controller.signal.aborted && !(err instanceof InterruptedError) ? new InterruptedError() : err;
   } finally {
     process.removeListener('SIGINT', onSigint);
     process.removeListener('exit', abortPendingFiles);
+    if (rowsDir) rmSync(rowsDir, { recursive: true, force: true });
     await executor.close();
   }
 }

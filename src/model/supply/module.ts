@@ -646,13 +646,14 @@ function scanEdges(c: CompiledCommodity, field: string, value: string, maritimeO
  * parameters from a few hundred accepted calibration sets, so the cache (per scenario and axis) is
  * keyed by their values and bounded.
  */
-const historyCache = new WeakMap<Scenario, { axis: TimeAxis; byValues: Map<string, Module> }>();
+const historyCache = new WeakMap<Scenario, { start: number; steps: number; byValues: Map<string, Module> }>();
 const HISTORY_CACHE_MAX = 1024;
 
 function historyModule(axis: TimeAxis, scenario: Scenario, params: Params): Module {
   let entry = historyCache.get(scenario);
-  if (!entry || entry.axis !== axis) {
-    entry = { axis, byValues: new Map() };
+  // By the axis' values: every run builds its own axis object (prepare -> makeTimeAxis).
+  if (!entry || entry.start !== axis.start || entry.steps !== axis.steps) {
+    entry = { start: axis.start, steps: axis.steps, byValues: new Map() };
     historyCache.set(scenario, entry);
   }
   const key = ADULTERATION_PARAMETERS.map((id) => params.get(id)).join('|');
