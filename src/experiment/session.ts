@@ -42,8 +42,14 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
   // For Parquet the rows stream to a CSV in a private temporary directory under a plain name (DuckDB
   // reads `[`, `*` and `?` in a path as a pattern), and the Parquet's own temporary file is opened in
   // the target's directory now, so an unwritable target fails before the runs.
-  const rowsDir = parquet ? mkdtempSync(join(tmpdir(), 'crossroads-rows-')) : null;
   const parquetFile = parquet ? AtomicFile.open(target, '--replicates-file') : null;
+  let rowsDir: string | null = null;
+  try {
+    if (parquet) rowsDir = mkdtempSync(join(tmpdir(), 'crossroads-rows-'));
+  } catch (err) {
+    parquetFile?.abort();
+    throw err;
+  }
   const rowsFile = target
     ? AtomicFile.open(rowsDir ? join(rowsDir, 'rows.csv') : target, '--replicates-file')
     : null;
