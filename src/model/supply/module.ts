@@ -252,19 +252,15 @@ interface Layout {
   /** Transport legs (not precursor supply), ascending, and each one's seizure-noise group. */
   transport: Int32Array;
   noiseKey: string[];
-  /** Legs each organisation may use (union of its holdings' route sets, CSR by organisation). */
-  orgLegStart: Int32Array;
-  orgLegs: Int32Array;
   /**
-   * The (organisation, leg) pairs learnt each month, flat (organisations with holdings here, each
-   * one's legs ascending): index o * m + e into perceived risk, and the leg e.
+   * The (organisation, leg) pairs learnt each month, flat: for each organisation with holdings here,
+   * the legs it may use (the union of its holdings' route sets, ascending); index o * m + e into
+   * perceived risk, and the leg e.
    */
   learnSlot: Int32Array;
   learnLeg: Int32Array;
   /** Cost paid per kg on each leg (transport cost, USD/kg entering the leg). */
   legCost: Float64Array;
-  /** Organisations with holdings in this commodity. */
-  orgsHere: Int32Array;
   /** Detection at baseline enforcement, 1 - (1 - base) (what the hazard formula gives at zero). */
   detBase: Float64Array;
 }
@@ -382,10 +378,7 @@ function layoutOf(c: CompiledCommodity): Layout {
     holdShare: Float64Array.from(c.holdings, (h) => h.nodeShare),
     transport: Int32Array.from(transport),
     noiseKey,
-    orgLegStart,
-    orgLegs: Int32Array.from(orgLegList),
     legCost: Float64Array.from(c.net.edges, (e) => e.transportCostUsdPerKg),
-    orgsHere,
     learnSlot: Int32Array.from(learnSlot),
     learnLeg: Int32Array.from(learnLeg),
     detBase: Float64Array.from(c.baseDetection, (b) => 1 - (1 - b)),
@@ -1743,47 +1736,6 @@ function enforceLegs(rt: CommodityRt, t: number): void {
   }
 }
 
-/** The product of `x` over the legs re[a..b) of a route. */
-function legProduct(re: Int32Array, a: number, b: number, x: Float64Array): number {
-  let p = 1;
-  for (let j = a; j < b; j++) p *= x[re[j]];
-  return p;
-}
-
-/** Scratch out-values of walkRoute (the kg arriving, the share surviving every leg). */
-const walked = new Float64Array(2);
-
-/**
- * One route's legs from `start` kg: adds what enters each leg to `edgeIn` and returns the cost spent
- * (from `spent0`), with the kg arriving in `out[0]` and the product of the legs' keep shares in
- * `out[1]` (the route's survival, multiplied in leg order exactly as `legProduct` does).
- */
-function walkRoute(
-  a: number,
-  b: number,
-  re: Int32Array,
-  start: number,
-  spent0: number,
-  edgeIn: Float64Array,
-  legCost: Float64Array,
-  keep: Float64Array,
-  out: Float64Array,
-): number {
-  let x = start;
-  let spent = spent0;
-  let p = 1;
-  for (let j = a; j < b; j++) {
-    const e = re[j];
-    edgeIn[e] += x;
-    spent += x * legCost[e];
-    x *= keep[e];
-    p *= keep[e];
-  }
-  out[0] = x;
-  out[1] = p;
-  return spent;
-}
-
 /** Move this month's shipments along their routes (step (j)). */
 function moveShipments(ctx: StepContext, rt: CommodityRt, t: number): void {
   const c = rt.c;
@@ -1820,23 +1772,19 @@ function moveShipments(ctx: StepContext, rt: CommodityRt, t: number): void {
   for (let i = 0; i < activeRoutes.length; i++) {
     const r = activeRoutes[i];
     const start = routeAlloc[r];
-    if (start === 0) {
-      routeKeep[r] = legProduct(re, routeEdgeStart[r], routeEdgeStart[r + 1], keep);
-      continue;
+    // A route without shipments adds zeros to its legs; its survival is still needed.
+    let x = start;
+    let spent = start * routeProdCost[r];
+    let survives = 1;
+    for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) {
+      const e = re[j];
+      edgeIn[e] += x;
+      spent += x * legCost[e];
+      x *= keep[e];
+      survives *= keep[e];
     }
-    const spent = walkRoute(
-      routeEdgeStart[r],
-      routeEdgeStart[r + 1],
-      re,
-      start,
-      start * routeProdCost[r],
-      edgeIn,
-      legCost,
-      keep,
-      walked,
-    );
-    const x = walked[0];
-    routeKeep[r] = walked[1];
+    routeKeep[r] = survives;
+    if (start === 0) continue;
     const mi = routeMarket[r];
     const survival = x / start;
     routeSurvival[r] = survival;
