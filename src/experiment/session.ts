@@ -39,9 +39,10 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
   const executor = executorFor(options.threads ?? defaultThreads(runs));
   const controller = new AbortController();
   const progress: Progress = options.progress === false ? silentProgress : progressFor(options.label);
-  // For Parquet the rows stream to a CSV in a private temporary directory under a plain name (DuckDB
-  // reads `[`, `*` and `?` in a path as a pattern), and the Parquet's own temporary file is opened in
-  // the target's directory now, so an unwritable target fails before the runs.
+  // For Parquet the rows stream to a CSV in a private temporary directory under a plain name (so
+  // DuckDB's reader never meets the user's path, where `*`, `?` or `[` could read as a pattern), and
+  // the Parquet's own temporary file is opened in the target's directory now, so an unwritable target
+  // fails before the runs.
   const parquetFile = parquet ? AtomicFile.open(target, '--replicates-file') : null;
   let rowsDir: string | null = null;
   try {
