@@ -23,7 +23,7 @@ import { WorkerThreadsExecutor } from '../src/experiment/worker-executor.js';
 import { COMPARTMENTS } from '../src/model/health.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
-import type { Policy, Scenario } from '../src/scenario/schema.js';
+import type { Policy, Scenario } from '../src/spec/scenario.js';
 
 const args = process.argv.slice(2);
 const USAGE =

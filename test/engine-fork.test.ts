@@ -11,7 +11,7 @@ import { parameterSpace, Sampler } from '../src/experiment/sampling.js';
 import { COMPARTMENT_NAMES } from '../src/model/health.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
-import type { Policy } from '../src/scenario/schema.js';
+import type { Policy } from '../src/spec/scenario.js';
 
 /** Every number of a run (typed arrays, Maps and nested records included), exactly. */
 function fingerprint(x: unknown): string {

@@ -10,7 +10,7 @@ import { toCsv } from '../src/experiment/report.js';
 import { runPolicyInterval } from '../src/experiment/run-interval.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
-import type { Policy } from '../src/scenario/schema.js';
+import type { Policy } from '../src/spec/scenario.js';
 
 const scenario = defaultScenario();
 const moud: Policy = { name: 'moud', levers: [{ lever: 'moud-capacity', intensity: 500000 }] };

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runModel } from '../src/engine/run.js';
 import { parameterSpace, Sampler } from '../src/experiment/sampling.js';
 import { defaultScenario } from '../src/scenario/default.js';
-import type { Policy } from '../src/scenario/schema.js';
+import type { Policy } from '../src/spec/scenario.js';
 
 function numericLeaves(x: unknown, path: string, out: [string, number][]): void {
   if (typeof x === 'number') out.push([path, x]);

@@ -5,18 +5,14 @@
  */
 
 import { describe, expect, it } from 'vitest';
+import { formatSupplyFit, supplyFitReport } from '../src/calibration/supply-fit.js';
 import { CrossroadsError } from '../src/core/errors.js';
 import { type AnnualRecord, prepare, type RunOutput, runModel } from '../src/engine/run.js';
 import { historicalStreetSupply } from '../src/model/street-supply.js';
-import {
-  formatSupplyFit,
-  shippedAssumption,
-  supplyFitReport,
-  withAssumption,
-} from '../src/model/supply/index.js';
+import { shippedAssumption, withAssumption } from '../src/model/supply/index.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { resolveScenario } from '../src/scenario/resolve.js';
-import type { LeverUse, Scenario } from '../src/scenario/schema.js';
+import type { LeverUse, Scenario } from '../src/spec/scenario.js';
 
 function run(
   levers: LeverUse[],

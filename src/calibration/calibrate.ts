@@ -17,7 +17,7 @@ import { normal } from '../core/distributions.js';
 import { CrossroadsError } from '../core/errors.js';
 import { Xoshiro128 } from '../core/rng.js';
 import { type AnnualRecord, prepare, runModel } from '../engine/run.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../spec/scenario.js';
 
 /** Calibration settings (all numbers here are method settings, not model inputs). */
 export const DEFAULTS = {

@@ -10,9 +10,9 @@ import { observed } from '../calibration/calibrate.js';
 import { CrossroadsError } from '../core/errors.js';
 import { type AnnualRecord, prepare, type RunOutput, runModel } from '../engine/run.js';
 import { defaultScenario } from '../scenario/default.js';
-import { zodIssues } from '../scenario/issues.js';
 import { noPolicy, resolvePolicy, resolveScenario } from '../scenario/resolve.js';
-import { type Policy, PolicySchema, type Scenario } from '../scenario/schema.js';
+import { zodIssues } from '../spec/issues.js';
+import { type Policy, PolicySchema, type Scenario } from '../spec/scenario.js';
 
 const RunSpecSchema = z
   .object({

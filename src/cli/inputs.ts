@@ -21,7 +21,7 @@ import {
   resolvePolicy,
   resolveScenario,
 } from '../scenario/resolve.js';
-import type { Policy, Scenario } from '../scenario/schema.js';
+import type { Policy, Scenario } from '../spec/scenario.js';
 
 /** Root of the installed package (where policies/ and scenarios/ live): the nearest package.json up. */
 export const PACKAGE_ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));

@@ -12,6 +12,14 @@ import { C, type COMPARTMENT_NAMES, createHealthModule, OUT } from '../model/hea
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { Params } from '../model/params.js';
 import {
+  COMMODITIES,
+  type Module,
+  type SimState,
+  STREET,
+  STREET_FIELDS,
+  type StreetSupply,
+} from '../model/state.js';
+import {
   type CompiledSupply,
   createSupplyModules,
   prepareSupply,
@@ -24,15 +32,7 @@ import {
   supplySummary,
   supplyYear,
 } from '../model/supply/index.js';
-import type { Policy, Scenario } from '../scenario/schema.js';
-import {
-  COMMODITIES,
-  type Module,
-  type SimState,
-  STREET,
-  STREET_FIELDS,
-  type StreetSupply,
-} from './state.js';
+import type { Policy, Scenario } from '../spec/scenario.js';
 
 /** Names of the run's random streams, in stream order (append only: order is part of the model version). */
 export const STREAM_NAMES = ['health', 'supply', 'events'] as const;

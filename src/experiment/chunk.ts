@@ -13,7 +13,7 @@
 import { fail } from '../core/errors.js';
 import { releaseRun, runModel, runPaired } from '../engine/run.js';
 import { noPolicy } from '../scenario/resolve.js';
-import type { Policy, Scenario } from '../scenario/schema.js';
+import type { Policy, Scenario } from '../spec/scenario.js';
 import { makeFlattener, type OutcomeLayout, outcomeLayout } from './outcomes.js';
 import { type AcceptedSets, type Design, parameterSpace, Sampler } from './sampling.js';
 

@@ -8,7 +8,7 @@
 import { QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { fail } from '../core/errors.js';
 import { hashValue } from '../core/hash.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../spec/scenario.js';
 import { MODEL_VERSION, PACKAGE_VERSION } from '../version.js';
 import { type Arm, type ChunkInput, type ChunkResult, type EnsembleJob, setupChunk } from './chunk.js';
 import { type Executor, InProcessExecutor } from './executor.js';

@@ -10,7 +10,7 @@
 import { type QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { type Manifest, makeManifest } from '../report/manifest.js';
 import { noPolicy } from '../scenario/resolve.js';
-import type { Policy, Scenario } from '../scenario/schema.js';
+import type { Policy, Scenario } from '../spec/scenario.js';
 import type { EnsembleManifest, EnsembleResult, RunEnsembleOptions } from './ensemble.js';
 import { runPairedEnsemble } from './paired.js';
 import { fmt } from './report.js';

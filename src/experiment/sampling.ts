@@ -22,7 +22,7 @@
 import { logUniformAt, triangularAt, uniformAt } from '../core/distributions.js';
 import { CrossroadsError, fail, type InputIssue } from '../core/errors.js';
 import { Xoshiro128 } from '../core/rng.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../spec/scenario.js';
 
 const MODULE = 'experiment/sampling';
 

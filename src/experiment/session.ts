@@ -7,7 +7,7 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Policy, Scenario } from '../scenario/schema.js';
+import type { Policy, Scenario } from '../spec/scenario.js';
 import { loadAcceptedSets } from './accepted-file.js';
 import { type EnsembleResult, type EnsembleSpec, runEnsemble } from './ensemble.js';
 import { InterruptedError } from './executor.js';

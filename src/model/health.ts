@@ -9,10 +9,10 @@
 
 import { normal, poissonApproxAt } from '../core/distributions.js';
 import type { TimeAxis } from '../core/time.js';
-import { type Module, type SimState, STREET } from '../engine/state.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../spec/scenario.js';
 import type { Params } from './params.js';
 import { monthlyFromYearlyShared } from './series.js';
+import { type Module, type SimState, STREET } from './state.js';
 
 /** Compartment indices. */
 export const C = { G: 0, P: 1, U: 2, T: 3, R: 4, S: 5, deadOverdose: 6, deadOther: 7 } as const;

@@ -8,7 +8,7 @@ import demand from '../../data/levers/demand.json' with { type: 'json' };
 import supply from '../../data/levers/supply.json' with { type: 'json' };
 import { fail } from '../core/errors.js';
 import { parseMonth, type TimeAxis } from '../core/time.js';
-import type { Policy, Scenario } from '../scenario/schema.js';
+import type { Policy, Scenario } from '../spec/scenario.js';
 import type { Params } from './params.js';
 
 /** A lever declaration. `channel` may contain `{target}`, replaced by the target id. */

@@ -1,7 +1,7 @@
 /** Resolved parameter values for one run: the declared values, or one draw from their uncertainty. */
 
 import { fail } from '../core/errors.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { Scenario } from '../spec/scenario.js';
 
 /** Read-only view of parameter values by id. */
 export class Params {

@@ -6,10 +6,10 @@
  */
 
 import type { TimeAxis } from '../core/time.js';
-import { type Module, type SimState, STREET } from '../engine/state.js';
-import type { Scenario, StreetSupplyRow } from '../scenario/schema.js';
+import type { Scenario, StreetSupplyRow } from '../spec/scenario.js';
 import type { Params } from './params.js';
 import { monthlyFromYearly } from './series.js';
+import { type Module, type SimState, STREET } from './state.js';
 
 interface Series {
   availability: Float64Array;

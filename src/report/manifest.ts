@@ -1,7 +1,7 @@
 /** The identity of a result: versions, input hashes and seed, so any result can be replayed. */
 
 import { hashValue } from '../core/hash.js';
-import type { Policy, Scenario } from '../scenario/schema.js';
+import type { Policy, Scenario } from '../spec/scenario.js';
 import { MODEL_VERSION, PACKAGE_VERSION } from '../version.js';
 
 export interface Manifest {

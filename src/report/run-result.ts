@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { type AnnualRecord, type RunOutput, runPaired } from '../engine/run.js';
 import { noPolicy } from '../scenario/resolve.js';
-import type { Policy, Scenario } from '../scenario/schema.js';
+import type { Policy, Scenario } from '../spec/scenario.js';
 import { type Manifest, makeManifest } from './manifest.js';
 
 export interface Summary {

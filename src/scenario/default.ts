@@ -8,7 +8,7 @@ import streetSupply from '../../data/history/street-supply.json' with { type: 'j
 import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
 import { defaultNetwork, defaultOrganisations, supplyParameterFile } from '../model/supply/data.js';
-import { type ParameterSpec, type Scenario, ScenarioSchema } from './schema.js';
+import { type ParameterSpec, type Scenario, ScenarioSchema } from '../spec/scenario.js';
 
 function paramsOf(file: Record<string, unknown>): Record<string, ParameterSpec> {
   const out: Record<string, ParameterSpec> = {};

@@ -9,15 +9,15 @@ import { CrossroadsError, type InputIssue } from '../core/errors.js';
 import { parseMonth } from '../core/time.js';
 import { leverCatalogue } from '../model/levers.js';
 import { resolveSupplyEdits } from '../model/supply/index.js';
-import { defaultScenario } from './default.js';
-import { zodIssues } from './issues.js';
+import { zodIssues } from '../spec/issues.js';
 import {
   type ParameterSpec,
   type Policy,
   PolicySchema,
   type Scenario,
   ScenarioFileSchema,
-} from './schema.js';
+} from '../spec/scenario.js';
+import { defaultScenario } from './default.js';
 
 /** Largest input file accepted, in characters. */
 export const MAX_INPUT_CHARS = 5_000_000;

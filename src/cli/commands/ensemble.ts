@@ -16,7 +16,7 @@ import { FORMATS, render } from '../../experiment/report.js';
 import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { runSession } from '../../experiment/session.js';
 import { checkThreads, maxThreads } from '../../experiment/worker-executor.js';
-import type { Scenario } from '../../scenario/schema.js';
+import type { Scenario } from '../../spec/scenario.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 

@@ -1,15 +1,11 @@
 /** `crossroads network`: flows by route, seizures and the minimum cut between production and the US market. */
 
 import type { Command } from 'commander';
+import { analyseNetwork, type CommodityAnalysis } from '../../analysis/network.js';
+import { formatSupplyFit, supplyFitReport } from '../../calibration/supply-fit.js';
 import { prepare, runModel } from '../../engine/run.js';
-import {
-  analyseNetwork,
-  assumptionNames,
-  type CommodityAnalysis,
-  formatSupplyFit,
-  supplyFitReport,
-} from '../../model/supply/index.js';
-import type { Scenario } from '../../scenario/schema.js';
+import { assumptionNames } from '../../model/supply/index.js';
+import type { Scenario } from '../../spec/scenario.js';
 import { loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { fmtInt, table, writeOutput } from '../output.js';

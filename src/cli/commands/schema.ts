@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { RunOutputSchema } from '../../report/run-result.js';
-import { inputJsonSchemas } from '../../scenario/schema.js';
+import { inputJsonSchemas } from '../../spec/scenario.js';
 import { writeOutput } from '../output.js';
 
 /** JSON Schema of the output of `crossroads run --format json`. */

@@ -9,7 +9,6 @@ import cocaine from '../../../data/network/cocaine.json' with { type: 'json' };
 import fentanyl from '../../../data/network/fentanyl.json' with { type: 'json' };
 import organisations from '../../../data/network/organisations.json' with { type: 'json' };
 import supplyParameters from '../../../data/parameters/supply.json' with { type: 'json' };
-import type { LeverDef } from '../levers.js';
 import {
   type AssumptionOverlay,
   AssumptionOverlaySchema,
@@ -17,7 +16,8 @@ import {
   NetworkSchema,
   type Organisation,
   OrganisationSchema,
-} from './schema.js';
+} from '../../spec/supply.js';
+import type { LeverDef } from '../levers.js';
 
 /** The default network (both commodities), validated. */
 export function defaultNetwork(): Network {

@@ -5,7 +5,8 @@
  */
 
 import { CrossroadsError, type InputIssue } from '../../core/errors.js';
-import type { Scenario } from '../../scenario/schema.js';
+import type { Scenario } from '../../spec/scenario.js';
+import type { AssumptionOverlay, NetworkEdits, OrganisationEdits } from '../../spec/supply.js';
 import { shippedAssumption } from './data.js';
 import {
   applyAssumption,
@@ -16,7 +17,6 @@ import {
   compileSupply,
   type SupplySection,
 } from './network.js';
-import type { AssumptionOverlay, NetworkEdits, OrganisationEdits } from './schema.js';
 
 export {
   assumptionNames,
@@ -104,5 +104,3 @@ export function withAssumption(scenario: Scenario, overlay: AssumptionOverlay): 
   if (issues.length) throw new CrossroadsError('model/supply', issues);
   return { ...scenario, ...section };
 }
-export { analyseNetwork, type CommodityAnalysis } from './analysis.js';
-export { formatSupplyFit, type SupplyFitRow, supplyFitReport } from './fit.js';

@@ -6,7 +6,7 @@
  */
 
 import type { InputIssue } from '../../core/errors.js';
-import { zodIssues } from '../../scenario/issues.js';
+import { zodIssues } from '../../spec/issues.js';
 import {
   type AssumptionOverlay,
   AssumptionOverlaySchema,
@@ -18,7 +18,7 @@ import {
   type OrganisationEdits,
   SUPPLY_COMMODITIES,
   type SupplyCommodity,
-} from './schema.js';
+} from '../../spec/supply.js';
 
 const MODULE = 'model/supply/network';
 

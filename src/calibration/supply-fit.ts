@@ -5,9 +5,9 @@
  * Runs use expected values (no process noise), like the health calibration.
  */
 
-import targets from '../../../data/targets/supply.json' with { type: 'json' };
-import { prepare, runModel } from '../../engine/run.js';
-import type { Scenario } from '../../scenario/schema.js';
+import targets from '../../data/targets/supply.json' with { type: 'json' };
+import { prepare, runModel } from '../engine/run.js';
+import type { Scenario } from '../spec/scenario.js';
 
 /** One row of the fit report. */
 export interface SupplyFitRow {

@@ -5,12 +5,7 @@
  */
 
 import { z } from 'zod';
-import {
-  NetworkEditsSchema,
-  NetworkSchema,
-  OrganisationEditsSchema,
-  OrganisationSchema,
-} from '../model/supply/schema.js';
+import { NetworkEditsSchema, NetworkSchema, OrganisationEditsSchema, OrganisationSchema } from './supply.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** A month written `YYYY-MM`. */

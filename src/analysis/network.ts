@@ -4,9 +4,9 @@
  * src/analysis/graph). Pure: the CLI formats the result.
  */
 
-import { type FlowEdge, maxFlowMulti } from '../../analysis/graph/index.js';
-import type { RunOutput } from '../../engine/run.js';
-import type { CommodityNetwork } from './schema.js';
+import type { RunOutput } from '../engine/run.js';
+import type { CommodityNetwork } from '../spec/supply.js';
+import { type FlowEdge, maxFlowMulti } from './graph/index.js';
 
 /** One commodity's analysis. */
 export interface CommodityAnalysis {
