@@ -8,17 +8,12 @@
 import { clonePlain, copyState } from '../core/copy-state.js';
 import { makeStreams } from '../core/rng.js';
 import { makeTimeAxis, type TimeAxis } from '../core/time.js';
-import { C, type COMPARTMENT_NAMES, createHealthModule, OUT } from '../model/health.js';
+import { outcomeSpecs } from '../model/catalogue.js';
+import { type COMPARTMENT_NAMES, createHealthModule } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { Params } from '../model/params.js';
-import {
-  COMMODITIES,
-  type Module,
-  type SimState,
-  STREET,
-  STREET_FIELDS,
-  type StreetSupply,
-} from '../model/state.js';
+import { COMMODITIES, type Module, type SimState, STREET_FIELDS, type StreetSupply } from '../model/state.js';
+import { accumulate, closeYear, type RecorderPlan, recorderPlan, replanYears } from './recorder.js';
 import {
   type CompiledSupply,
   createSupplyModules,
@@ -30,8 +25,8 @@ import {
   type SupplySummary,
   type SupplyYear,
   supplySummary,
-  supplyYear,
 } from '../model/supply/index.js';
+import { type CompiledOutcome, expandOutcomes } from '../model/outcomes.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 
 /** Names of the run's random streams, in stream order (append only: order is part of the model version). */
@@ -85,11 +80,15 @@ export interface AnnualRecord {
   supply: SupplyYear;
 }
 
-/** Monthly series (optional). */
+/**
+ * Monthly series (optional): `month` labels, then one series per outcome declared with a `series`
+ * name (deathsTotal, syntheticOpioids, ...).
+ */
 export interface MonthlySeries {
   month: string[];
   deathsTotal: number[];
   syntheticOpioids: number[];
+  [series: string]: (string | number)[];
 }
 
 /** What one run returns (before the manifest is attached). */
@@ -107,6 +106,10 @@ export interface RunOutput {
   minCompartment: number;
   /** Supply-side summary (rebound, mass balance) and the module state with its monthly records. */
   supply: SupplySummary & { state: SupplyState };
+  /** The outcomes recorded, in record order (the declaration, expanded for this scenario). */
+  outcomes: readonly CompiledOutcome[];
+  /** Every outcome's value per year: row-major, years x outcomes (what `annual` is built from). */
+  values: Float64Array;
 }
 
 /** A prepared model: what does not depend on the seed is computed once. */
@@ -116,6 +119,8 @@ export interface Prepared {
   params: Params;
   plan: LeverPlan;
   supply: CompiledSupply;
+  /** The declared outcomes, expanded for this scenario and these parameters. */
+  outcomes: readonly CompiledOutcome[];
 }
 
 /**
@@ -131,7 +136,9 @@ export function prepare(input: RunInput, like?: Prepared): Prepared {
   const axis = makeTimeAxis(input.scenario.horizon.start, input.scenario.horizon.end);
   const params = Params.fromScenario(input.scenario, input.parameters);
   const plan = planPolicy(input.policy, input.scenario, axis, params);
-  return { axis, scenario: input.scenario, params, plan, supply: prepareSupply(input.scenario) };
+  const supply = prepareSupply(input.scenario);
+  const outcomes = expandOutcomes(outcomeSpecs(), { supply, param: (id) => params.get(id) });
+  return { axis, scenario: input.scenario, params, plan, supply, outcomes };
 }
 
 /** A run in progress: its modules, state and recorders, stepped by `advance`. */
@@ -142,12 +149,13 @@ interface Live {
   health: ReturnType<typeof createHealthModule>;
   supply: SupplyModules;
   plan: LeverPlan;
-  fentanylPurity: number;
+  recorder: RecorderPlan;
   initialTotal: number;
   monthlyCost: Float64Array;
   /** Recorder state (annual accumulators, conservation, minimum), copied when a run is forked. */
   rec: {
     acc: Float64Array;
+    values: Float64Array;
     conservationError: number;
     minCompartment: number;
     annual: AnnualRecord[];
@@ -165,16 +173,21 @@ function start(input: RunInput, prepared: Prepared): Live {
   const supply = createSupplyModules(axis, scenario, params, prepared.supply, plan.channels, {
     stochastic: input.stochastic ?? true,
   });
+  const monthlyCost = new Float64Array(axis.steps);
+  for (const l of plan.levers) for (let t = 0; t < axis.steps; t++) monthlyCost[t] += l.cost[t];
   const sim: SimState = {
     axis,
     t: 0,
     street,
+    cost: monthlyCost,
     channels: plan.channels,
     streams: Object.fromEntries(STREAM_NAMES.map((n, i) => [n, streams[i]])),
     modules: { health: health.state, supply: supply.state },
   };
-  const monthlyCost = new Float64Array(axis.steps);
-  for (const l of plan.levers) for (let t = 0; t < axis.steps; t++) monthlyCost[t] += l.cost[t];
+  const recorder = recorderPlan(prepared.outcomes);
+  const monthly: MonthlySeries | undefined = input.monthly
+    ? (Object.fromEntries([['month', []], ...recorder.series.map((x) => [x.name, []])]) as unknown as MonthlySeries)
+    : undefined;
   return {
     axis,
     sim,
@@ -182,32 +195,32 @@ function start(input: RunInput, prepared: Prepared): Live {
     health,
     supply,
     plan,
-    fentanylPurity: params.get('supply.fentanylPurity'),
+    recorder,
     initialTotal: health.state.x.reduce((a, b) => a + b, 0),
     monthlyCost,
     rec: {
-      acc: new Float64Array(10),
+      acc: new Float64Array(recorder.accSize),
+      values: new Float64Array(Math.ceil(axis.steps / 12) * recorder.outcomes.length),
       conservationError: 0,
       minCompartment: Number.POSITIVE_INFINITY,
       annual: [],
-      monthly: input.monthly ? { month: [], deathsTotal: [], syntheticOpioids: [] } : undefined,
+      monthly,
     },
   };
 }
 
 /** Step the run from its current month up to (not including) month `until`. */
 function advance(live: Live, until: number): void {
-  const { axis, sim, modules, monthlyCost, initialTotal } = live;
-  const { acc, annual, monthly } = live.rec;
+  const { axis, sim, modules, initialTotal, recorder } = live;
+  const { acc, values, annual, monthly } = live.rec;
   const x = live.health.state.x;
-  const out = live.health.state.out;
-  const street = sim.street;
+  const n = recorder.outcomes.length;
   let conservationError = live.rec.conservationError;
   let minCompartment = live.rec.minCompartment;
   for (let t = sim.t; t < until; t++) {
     sim.t = t;
     for (const m of modules) m.step(sim);
-    // Recorders.
+    // Recorders: conservation, then the declared outcomes.
     let total = 0;
     for (let i = 0; i < x.length; i++) {
       total += x[i];
@@ -215,47 +228,15 @@ function advance(live: Live, until: number): void {
     }
     const err = Math.abs(total - initialTotal);
     if (err > conservationError) conservationError = err;
-    acc[0] += out[OUT.total];
-    acc[1] += out[OUT.syntheticOpioids];
-    acc[2] += out[OUT.otherOpioids];
-    acc[3] += out[OUT.cocaine];
-    acc[4] += out[OUT.otherStimulants];
-    acc[5] += out[OUT.deathsU];
-    acc[6] += out[OUT.deathsT];
-    acc[7] += out[OUT.personYearsU];
-    acc[8] += out[OUT.personYearsT];
-    acc[9] += out[OUT.opioid];
+    accumulate(recorder, sim, acc);
     if (monthly) {
       monthly.month.push(monthLabel(axis, t));
-      monthly.deathsTotal.push(out[OUT.total]);
-      monthly.syntheticOpioids.push(out[OUT.syntheticOpioids]);
+      for (const s of recorder.series) (monthly[s.name] as number[]).push(s.value(sim));
     }
     if (t % 12 === 11) {
-      let cost = 0;
-      for (let k = t - 11; k <= t; k++) cost += monthlyCost[k];
-      const sy = supplyYear(live.supply.state, t, live.fentanylPurity);
-      annual.push({
-        year: axis.firstYear + (t - 11) / 12,
-        deaths: {
-          total: acc[0],
-          syntheticOpioids: acc[1],
-          otherOpioids: acc[2],
-          cocaine: acc[3],
-          otherStimulants: acc[4],
-        },
-        opioidDeaths: acc[9],
-        population: populationOf(x),
-        overdoseRatePer1000: {
-          untreated: acc[7] > 0 ? (1000 * acc[5]) / acc[7] : 0,
-          inTreatment: acc[8] > 0 ? (1000 * acc[6]) / acc[8] : 0,
-        },
-        streetSupply: { fentanyl: streetOf(street.fentanyl), cocaine: streetOf(street.cocaine) },
-        costUsd: cost,
-        flow: { cocaine: sy.cocaine.flowUsKg, fentanyl: sy.fentanyl.flowUsKg },
-        seizures: { cocaine: sy.cocaine.seizedKg, fentanyl: sy.fentanyl.seizedKg },
-        supply: sy,
-      });
-      acc.fill(0);
+      const y = (t - 11) / 12;
+      closeYear(recorder, sim, t, acc, values, y * n);
+      annual.push(recorder.build(values, y * n, axis.firstYear + y) as unknown as AnnualRecord);
     }
   }
   sim.t = Math.max(sim.t, until);
@@ -279,6 +260,8 @@ function finish(live: Live): RunOutput {
     conservationError: live.rec.conservationError,
     minCompartment: live.rec.minCompartment,
     supply: { ...supplySummary(supply.state, axis), state: supply.state },
+    outcomes: live.recorder.outcomes,
+    values: live.rec.values,
   };
 }
 
@@ -367,42 +350,19 @@ function copyLive(dst: Live, src: Live): void {
   copyState(dst.supply.mutable, src.supply.mutable, SUPPLY_CONFIG_KEYS, 'supply');
   const r = dst.rec;
   r.acc.set(src.rec.acc);
+  r.values.set(src.rec.values);
   r.conservationError = src.rec.conservationError;
   r.minCompartment = src.rec.minCompartment;
-  // Years already recorded are shared, except their cost, which is each policy's own.
-  r.annual = src.rec.annual.map((y, i) => {
-    let cost = 0;
-    for (let k = 12 * i; k < 12 * i + 12; k++) cost += dst.monthlyCost[k];
-    return { ...clonePlain(y), costUsd: cost };
-  });
+  // Years already recorded are shared, except what depends on each policy's own plan (its cost).
+  const years = src.rec.annual.length;
+  const n = dst.recorder.outcomes.length;
+  replanYears(dst.recorder, dst.sim, r.values, years);
+  r.annual = src.rec.annual.map(
+    (rec, y) => dst.recorder.build(r.values, y * n, rec.year) as unknown as AnnualRecord,
+  );
   if (src.rec.monthly && r.monthly) {
-    r.monthly.month = src.rec.monthly.month.slice();
-    r.monthly.deathsTotal = src.rec.monthly.deathsTotal.slice();
-    r.monthly.syntheticOpioids = src.rec.monthly.syntheticOpioids.slice();
+    for (const k of Object.keys(src.rec.monthly)) r.monthly[k] = src.rec.monthly[k].slice();
   }
-}
-
-/** Year-end populations by compartment (an object literal: this runs once a year in every run). */
-function populationOf(x: Float64Array): AnnualRecord['population'] {
-  return {
-    generalPopulation: x[C.G],
-    prescriptionMisuse: x[C.P],
-    oudUntreated: x[C.U],
-    oudInTreatment: x[C.T],
-    remission: x[C.R],
-    stimulantUse: x[C.S],
-    deadOverdose: x[C.deadOverdose],
-    deadOther: x[C.deadOther],
-  };
-}
-
-function streetOf(s: Float64Array): AnnualRecord['streetSupply'][string] {
-  return {
-    availability: s[STREET.availability],
-    priceIndex: s[STREET.priceIndex],
-    potency: s[STREET.potency],
-    fentanylAdulteration: s[STREET.fentanylAdulteration],
-  };
 }
 
 function monthLabel(axis: TimeAxis, t: number): string {

@@ -19,9 +19,9 @@ export const STREET = {
 } as const;
 export const STREET_FIELDS = 4;
 
-/** Commodities on the street-supply interface. */
-export const COMMODITIES = ['fentanyl', 'cocaine'] as const;
-export type Commodity = (typeof COMMODITIES)[number];
+/** Commodities on the street-supply interface: the one list in spec/commodities.ts. */
+export { COMMODITIES, type Commodity } from '../spec/commodities.js';
+import type { Commodity } from '../spec/commodities.js';
 
 /** The street-supply interface between supply (market) and health. */
 export type StreetSupply = Record<Commodity, Float64Array>;
@@ -32,6 +32,8 @@ export interface SimState {
   /** Current step. */
   t: number;
   street: StreetSupply;
+  /** The policy's planned cost per month, USD 2024 (from the lever plan). */
+  cost: Float64Array;
   /** Lever channel values for the current month, by channel name. */
   channels: Map<string, Float64Array>;
   /** Named random streams of this run. */

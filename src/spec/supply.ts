@@ -5,10 +5,11 @@
  */
 
 import { z } from 'zod';
+import { COMMODITIES, type Commodity } from './commodities.js';
 
-/** Commodities with a trafficking network. */
-export const SUPPLY_COMMODITIES = ['cocaine', 'fentanyl'] as const;
-export type SupplyCommodity = (typeof SUPPLY_COMMODITIES)[number];
+/** The supply side's commodities: the one list in spec/commodities.ts. */
+export const SUPPLY_COMMODITIES = COMMODITIES;
+export type SupplyCommodity = Commodity;
 
 const YearValueSchema = z
   .object({

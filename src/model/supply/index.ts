@@ -33,7 +33,7 @@ export {
   type SupplyState,
 } from './module.js';
 export { type CompiledSupply, compileSupply, parseAssumptionOverlay } from './network.js';
-export { type SupplySummary, type SupplyYear, supplySummary, supplyYear } from './outcomes.js';
+export { SUPPLY_OUTCOMES, type SupplySummary, type SupplyYear, supplySummary } from './outcomes.js';
 
 const cache = new WeakMap<object, CompiledSupply>();
 

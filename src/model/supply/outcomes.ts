@@ -5,7 +5,11 @@
  */
 
 import type { TimeAxis } from '../../core/time.js';
-import { type CommodityRecords, DEFAULTS, type SupplyState } from './module.js';
+import { SUPPLY_COMMODITIES, type SupplyCommodity } from '../../spec/supply.js';
+import type { OutcomeContext, OutcomeDef, OutcomeRead, OutcomeSpec } from '../outcomes.js';
+import type { SimState } from '../state.js';
+import { type CommodityRecords, DEFAULTS, type EventRecords, type SupplyState } from './module.js';
+import type { CompiledSupply } from './network.js';
 
 /** Share of the pre-policy flow that counts as a rebound. */
 export const REBOUND_SHARE = 0.9;
@@ -53,28 +57,21 @@ function sum(a: Float64Array, from: number, to: number): number {
   return s;
 }
 
-function commodityYear(
-  r: CommodityRecords,
-  corridors: string[],
-  from: number,
-  to: number,
-  purity: number,
-): CommodityYear {
-  const n = to - from + 1;
-  const flow = sum(r.flowUs, from, to);
+const supplyOf = (sim: SimState): SupplyState => sim.modules.supply as SupplyState;
+
+/** Route dispersion of the year's US-bound flow: entropy (nats) over corridors, corridors with >= 5%. */
+function dispersion(r: CommodityRecords, nCorridors: number, t: number): { entropy: number; active: number } {
   // Flows by corridor are recorded by year (row = year index of the year's last month).
-  const row = ((to / 12) | 0) * corridors.length;
-  const byCorridor: Record<string, number> = {};
+  const row = ((t / 12) | 0) * nCorridors;
   let total = 0;
-  for (let i = 0; i < corridors.length; i++) {
+  for (let i = 0; i < nCorridors; i++) {
     const v = r.corridorFlow[row + i];
-    byCorridor[corridors[i]] = v;
     if (v > 0 && Number.isFinite(v)) total += v;
   }
   let entropy = 0;
   let active = 0;
   if (total > 0) {
-    for (let i = 0; i < corridors.length; i++) {
+    for (let i = 0; i < nCorridors; i++) {
       const v = r.corridorFlow[row + i];
       if (!(v > 0 && Number.isFinite(v))) continue;
       const s = v / total;
@@ -82,55 +79,219 @@ function commodityYear(
       if (s >= DEFAULTS.activeCorridorShare) active++;
     }
   }
+  return { entropy, active };
+}
+
+type Series = Exclude<keyof CommodityRecords, 'corridorFlow' | 'routeShipped' | 'routeDelivered' | 'edgeFlow' | 'edgeSeized'>;
+
+/** A year's sum (or mean) of one monthly record series. */
+function yearOf(commodity: SupplyCommodity, series: Series, scale: 'sum' | 'mean' = 'sum') {
   return {
-    flowUsKg: flow,
-    flowUsPureKg: flow * purity,
-    producedKg: sum(r.produced, from, to),
-    seizedKg: sum(r.seized, from, to),
-    seizedUsBorderKg: sum(r.seizedUsBorder, from, to),
-    destroyedKg: sum(r.destroyed, from, to),
-    consumedUsKg: sum(r.consumedUs, from, to),
-    labCapacityKgPerYear: r.labCapacity[to],
-    labCapacityDestroyedKgPerYear: sum(r.capacityDestroyed, from, to),
-    labCapacityRebuiltKgPerYear: sum(r.capacityRebuilt, from, to),
-    retailPriceUsdPerKg: sum(r.retailUs, from, to) / n,
-    wholesalePriceUsdPerKg: sum(r.wholesaleUs, from, to) / n,
-    purity: sum(r.purityUs, from, to) / n,
-    corridorEntropy: entropy,
-    activeCorridors: active,
-    byCorridor,
+    aggregate: 'year' as const,
+    value: (sim: SimState, t: number) => {
+      const v = sum(supplyOf(sim).records[commodity][series], t - 11, t);
+      return scale === 'mean' ? v / 12 : v;
+    },
   };
 }
 
-/** Supply outcomes of the year whose last month is step `t`. */
-export function supplyYear(s: SupplyState, t: number, fentanylPurity: number): SupplyYear {
-  const from = t - 11;
-  const c = s.records.cocaine;
-  const docIn = sum(c.documentedIn, from, t);
-  const ep = sum(c.easternPacificIn, from, t);
-  const cb = sum(c.caribbeanIn, from, t);
-  const bySovereignty: Record<string, number> = {};
-  for (const [k, row] of s.events.strikesBySovereignty) {
-    const v = sum(row, from, t);
-    if (v > 0) bySovereignty[k] = v;
-  }
-  // Cocaine quantities are already pure (UNODC 100%-pure basis). The two cocaine-only fields are
-  // set on the object rather than spread into a copy (copying it was most of this function's time).
-  const cocaine = commodityYear(c, s.corridors.cocaine, from, t, 1) as SupplyYear['cocaine'];
-  cocaine.easternPacificShare = ep + cb > 0 ? ep / (ep + cb) : 0;
-  cocaine.maritimeRemovalRate = docIn > 0 ? sum(c.documentedRemoved, from, t) / docIn : 0;
-  return {
-    cocaine,
-    fentanyl: commodityYear(s.records.fentanyl, s.corridors.fentanyl, from, t, fentanylPurity),
-    strikes: {
-      atSea: sum(s.events.strikesAtSea, from, t),
-      onLand: sum(s.events.strikesOnLand, from, t),
-      bySovereignty,
+function commodityOutcomes(commodity: SupplyCommodity): OutcomeSpec[] {
+  const p = `supply.${commodity}`;
+  const kg = commodity === 'cocaine' ? 'kg pure' : 'kg gross product';
+  const spec = (
+    field: string,
+    label: string,
+    unit: string,
+    read: OutcomeDef['read'],
+    direction: OutcomeDef['direction'] = 'info',
+  ): OutcomeDef => ({ path: `${p}.${field}`, label: `${commodity}: ${label}`, unit, direction, read });
+  return [
+    spec('flowUsKg', 'reaching the US market', `${kg} a year`, yearOf(commodity, 'flowUs'), 'minimise'),
+    // Cocaine quantities are already pure (UNODC 100%-pure basis); fentanyl is gross product.
+    spec('flowUsPureKg', 'reaching the US market, pure', 'kg pure a year', (ctx) => {
+      const purity = commodity === 'cocaine' ? 1 : ctx.param('supply.fentanylPurity');
+      return {
+        aggregate: 'year',
+        value: (sim, t) => sum(supplyOf(sim).records[commodity].flowUs, t - 11, t) * purity,
+      };
+    }),
+    spec('producedKg', 'produced', `${kg} a year`, yearOf(commodity, 'produced')),
+    spec('seizedKg', 'seized anywhere in the network', `${kg} a year`, yearOf(commodity, 'seized')),
+    spec(
+      'seizedUsBorderKg',
+      'seized crossing the US border (ports of entry, between ports, maritime arrival)',
+      `${kg} a year`,
+      yearOf(commodity, 'seizedUsBorder'),
+    ),
+    spec('destroyedKg', 'destroyed by strikes (cargo at sea, stocks at labs)', `${kg} a year`, yearOf(commodity, 'destroyed')),
+    spec('consumedUsKg', 'consumed in the US', `${kg} a year`, yearOf(commodity, 'consumedUs')),
+    spec('labCapacityKgPerYear', 'lab capacity in December', 'kg a year', {
+      aggregate: 'year',
+      value: (sim, t) => supplyOf(sim).records[commodity].labCapacity[t],
+    }),
+    spec('labCapacityDestroyedKgPerYear', 'lab capacity destroyed by strikes', 'kg a year of capacity', yearOf(commodity, 'capacityDestroyed')),
+    spec('labCapacityRebuiltKgPerYear', 'lab capacity rebuilt', 'kg a year of capacity', yearOf(commodity, 'capacityRebuilt')),
+    spec('retailPriceUsdPerKg', 'US retail price, mean over the year', 'USD 2024 per kg (traded form)', yearOf(commodity, 'retailUs', 'mean')),
+    spec('wholesalePriceUsdPerKg', 'US wholesale price, mean over the year', 'USD 2024 per kg (traded form)', yearOf(commodity, 'wholesaleUs', 'mean')),
+    spec('purity', 'US retail purity, mean over the year', 'share', yearOf(commodity, 'purityUs', 'mean')),
+    spec('corridorEntropy', 'route dispersion of US-bound flow (entropy over corridors)', 'nats', {
+      aggregate: 'year',
+      value: (sim, t) => {
+        const s = supplyOf(sim);
+        return dispersion(s.records[commodity], s.corridors[commodity].length, t).entropy;
+      },
+    }),
+    spec('activeCorridors', 'corridors carrying at least 5% of US-bound flow', 'corridors', {
+      aggregate: 'year',
+      value: (sim, t) => {
+        const s = supplyOf(sim);
+        return dispersion(s.records[commodity], s.corridors[commodity].length, t).active;
+      },
+    }),
+    {
+      path: `${p}.byCorridor.{key}`,
+      label: `${commodity}: US-bound flow shipped on the corridor`,
+      unit: `${kg} a year`,
+      direction: 'info',
+      keys: (ctx) => corridorsOf(ctx, commodity),
+      read: (_key, i) => ({
+        aggregate: 'year' as const,
+        value: (sim, t) => {
+          const s = supplyOf(sim);
+          const n = s.corridors[commodity].length;
+          return s.records[commodity].corridorFlow[((t / 12) | 0) * n + i];
+        },
+      }),
     },
-    deathsAboardStruckVessels: sum(s.events.deathsAboard, from, t),
-    leadershipLosses: sum(s.events.leadershipLosses, from, t),
-  };
+  ];
 }
+
+function compiledOf(ctx: OutcomeContext): CompiledSupply {
+  return ctx.supply as CompiledSupply;
+}
+
+function corridorsOf(ctx: OutcomeContext, commodity: SupplyCommodity): string[] {
+  return compiledOf(ctx).commodities.find((c) => c.commodity === commodity)?.corridors ?? [];
+}
+
+/** Every sovereignty a strike can fall under: the legs' sovereignties and the nodes' countries. */
+function sovereigntiesOf(ctx: OutcomeContext): string[] {
+  const out = new Set<string>();
+  for (const c of compiledOf(ctx).commodities) {
+    for (const e of c.net.edges) out.add(e.sovereignty);
+    for (const n of c.net.nodes) out.add(n.country);
+  }
+  return [...out];
+}
+
+const events = (sim: SimState): EventRecords => supplyOf(sim).events;
+const eventYear = (key: 'strikesAtSea' | 'strikesOnLand' | 'deathsAboard' | 'leadershipLosses') => ({
+  aggregate: 'year' as const,
+  value: (sim: SimState, t: number) => sum(events(sim)[key], t - 11, t),
+});
+
+/** The supply side's outcomes, in the annual record's order (flow and seizures, then the detail). */
+export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
+  ...SUPPLY_COMMODITIES.map(
+    (c): OutcomeSpec => ({
+      path: `flow.${c}`,
+      label: `${c} reaching the US market`,
+      unit: c === 'cocaine' ? 'kg pure a year' : 'kg gross product a year',
+      direction: 'minimise',
+      summary: 'sum',
+      read: yearOf(c, 'flowUs'),
+    }),
+  ),
+  ...SUPPLY_COMMODITIES.map(
+    (c): OutcomeSpec => ({
+      path: `seizures.${c}`,
+      label: `${c} seized anywhere in the trafficking network`,
+      unit: c === 'cocaine' ? 'kg pure a year' : 'kg gross product a year',
+      direction: 'info',
+      read: yearOf(c, 'seized'),
+    }),
+  ),
+  ...commodityOutcomes('cocaine'),
+  {
+    path: 'supply.cocaine.easternPacificShare',
+    label: 'cocaine: Eastern Pacific share of documented maritime flow',
+    unit: 'share',
+    direction: 'info',
+    read: {
+      aggregate: 'year',
+      value: (sim, t) => {
+        const c = supplyOf(sim).records.cocaine;
+        const ep = sum(c.easternPacificIn, t - 11, t);
+        const cb = sum(c.caribbeanIn, t - 11, t);
+        return ep + cb > 0 ? ep / (ep + cb) : 0;
+      },
+    },
+  },
+  {
+    path: 'supply.cocaine.maritimeRemovalRate',
+    label: 'cocaine: share of documented maritime flow removed (seized or destroyed)',
+    unit: 'share',
+    direction: 'info',
+    read: {
+      aggregate: 'year',
+      value: (sim, t) => {
+        const c = supplyOf(sim).records.cocaine;
+        const docIn = sum(c.documentedIn, t - 11, t);
+        return docIn > 0 ? sum(c.documentedRemoved, t - 11, t) / docIn : 0;
+      },
+    },
+  },
+  ...commodityOutcomes('fentanyl'),
+  {
+    path: 'supply.strikes.atSea',
+    label: 'strikes on vessels at sea',
+    unit: 'strikes a year',
+    direction: 'minimise',
+    summary: 'sum',
+    note: 'risk exposure: every strike carries civilian-harm and diplomatic risk',
+    read: eventYear('strikesAtSea'),
+  },
+  {
+    path: 'supply.strikes.onLand',
+    label: 'strikes on production capacity on land',
+    unit: 'strikes a year',
+    direction: 'minimise',
+    summary: 'sum',
+    note: 'risk exposure: every strike carries civilian-harm and diplomatic risk',
+    read: eventYear('strikesOnLand'),
+  },
+  {
+    path: 'supply.strikes.bySovereignty.{key}',
+    label: 'strikes under this sovereignty (international waters or a country)',
+    unit: 'strikes a year',
+    direction: 'minimise',
+    summary: 'sum',
+    keys: sovereigntiesOf,
+    read: (key: string): OutcomeRead => ({
+      aggregate: 'year',
+      value: (sim: SimState, t: number) => {
+        const row = events(sim).strikesBySovereignty.get(key);
+        return row ? sum(row, t - 11, t) : 0;
+      },
+    }),
+  },
+  {
+    path: 'supply.deathsAboardStruckVessels',
+    label: 'people killed aboard struck vessels',
+    unit: 'people a year',
+    direction: 'minimise',
+    summary: 'sum',
+    read: eventYear('deathsAboard'),
+  },
+  {
+    path: 'supply.leadershipLosses',
+    label: 'leadership losses of trafficking organisations (abstract)',
+    unit: 'losses a year',
+    direction: 'info',
+    summary: 'sum',
+    read: eventYear('leadershipLosses'),
+  },
+];
 
 /**
  * Months from policy start until US-bound flow (3-month mean) is back at 90% of its mean over the 12
