@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { IntervalRunResultSchema, RunResultSchema } from '../src/report/run-result.js';
+import { intervalRunResultSchema, runResultSchema } from '../src/report/run-result.js';
 import { captureStdio } from './helpers/stdio.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
@@ -34,7 +34,7 @@ describe('crossroads run', () => {
       await main(['run', '--policy', 'naloxone-scale-up', '--format', 'json', '--seed', '9', '-n', '1']),
     ).toBe(0);
     const first = io.out;
-    const parsed = RunResultSchema.parse(JSON.parse(first));
+    const parsed = runResultSchema().parse(JSON.parse(first));
     expect(parsed.annual).toHaveLength(21);
     expect(parsed.annual[0].year).toBe(2015);
     expect(parsed.manifest.seed).toBe(9);
@@ -192,7 +192,7 @@ describe('every shipped policy', () => {
       expect(single.manifest.policy.name).toBe(name);
       io.out = '';
       expect(await main(['run', '--policy', name, '-n', '4', '--format', 'json']), name).toBe(0);
-      const interval = IntervalRunResultSchema.parse(JSON.parse(io.out));
+      const interval = intervalRunResultSchema().parse(JSON.parse(io.out));
       expect(interval.manifest.replicates).toBe(4);
     }
   });

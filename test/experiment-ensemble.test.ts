@@ -4,7 +4,7 @@ import { runModel } from '../src/engine/run.js';
 import { setupChunk } from '../src/experiment/chunk.js';
 import { checkReplicates, ensembleJob, runEnsemble } from '../src/experiment/ensemble.js';
 import { InProcessExecutor, InterruptedError } from '../src/experiment/executor.js';
-import { makeFlattener, numericLeaves, outcomeRule, selectOutcomes } from '../src/experiment/outcomes.js';
+import { makeFlattener, outcomeInfo, selectOutcomes } from '../src/experiment/outcomes.js';
 import { runPairedEnsemble } from '../src/experiment/paired.js';
 import { toCsv } from '../src/experiment/report.js';
 import { runPolicyInterval } from '../src/experiment/run-interval.js';
@@ -121,17 +121,12 @@ describe('ensemble bands', () => {
 });
 
 describe('outcomes', () => {
-  it('walks numeric leaves generically, so new outcomes get bands', () => {
-    expect(numericLeaves({ year: 1, a: { b: 2, c: { d: 3 } }, e: 'x', f: 4 }, ['year'])).toEqual([
-      'a.b',
-      'a.c.d',
-      'f',
-    ]);
-  });
-  it('declares directions by prefix, unknown leaves are info', () => {
-    expect(outcomeRule('deaths.total').direction).toBe('minimise');
-    expect(outcomeRule('population.generalPopulation').direction).toBe('info');
-    expect(outcomeRule('somethingNew.x').direction).toBe('info');
+  it('takes directions from the declarations; an undeclared path is info', () => {
+    const ctx = setupChunk(ensembleJob({ scenario, arms: [arms[0]], n: 1 }));
+    expect(outcomeInfo(ctx.layout, 'deaths.total').direction).toBe('minimise');
+    expect(outcomeInfo(ctx.layout, 'deathsTotal').direction).toBe('minimise');
+    expect(outcomeInfo(ctx.layout, 'population.generalPopulation').direction).toBe('info');
+    expect(outcomeInfo(ctx.layout, 'somethingNew.x').direction).toBe('info');
   });
   it('rejects unknown outcome names and absurd N with the flag, value and expectation', () => {
     const ctx = setupChunk(ensembleJob({ scenario, arms: [arms[0]], n: 1 }));

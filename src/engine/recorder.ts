@@ -85,11 +85,19 @@ export function closeYear(
   offset: number,
 ): void {
   const { outcomes, slotA, slotB } = plan;
-  for (let i = 0; i < outcomes.length; i++) values[offset + i] = yearValue(outcomes[i].read, sim, t, acc, slotA[i], slotB[i]);
+  for (let i = 0; i < outcomes.length; i++)
+    values[offset + i] = yearValue(outcomes[i].read, sim, t, acc, slotA[i], slotB[i]);
   acc.fill(0);
 }
 
-function yearValue(r: OutcomeRead, sim: SimState, t: number, acc: Float64Array, a: number, b: number): number {
+function yearValue(
+  r: OutcomeRead,
+  sim: SimState,
+  t: number,
+  acc: Float64Array,
+  a: number,
+  b: number,
+): number {
   switch (r.aggregate) {
     case 'sum':
       return acc[a];
@@ -118,7 +126,9 @@ export function replanYears(plan: RecorderPlan, sim: SimState, values: Float64Ar
   }
 }
 
-type Op = { kind: 'obj'; parent: number; key: string; slot: number } | { kind: 'num'; parent: number; key: string; index: number };
+type Op =
+  | { kind: 'obj'; parent: number; key: string; slot: number }
+  | { kind: 'num'; parent: number; key: string; index: number };
 
 /**
  * A builder of nested records from dotted paths. Intermediate objects are created in the order their

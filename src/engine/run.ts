@@ -11,9 +11,9 @@ import { makeTimeAxis, type TimeAxis } from '../core/time.js';
 import { outcomeSpecs } from '../model/catalogue.js';
 import { type COMPARTMENT_NAMES, createHealthModule } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
+import { type CompiledOutcome, expandOutcomes } from '../model/outcomes.js';
 import { Params } from '../model/params.js';
 import { COMMODITIES, type Module, type SimState, STREET_FIELDS, type StreetSupply } from '../model/state.js';
-import { accumulate, closeYear, type RecorderPlan, recorderPlan, replanYears } from './recorder.js';
 import {
   type CompiledSupply,
   createSupplyModules,
@@ -26,8 +26,8 @@ import {
   type SupplyYear,
   supplySummary,
 } from '../model/supply/index.js';
-import { type CompiledOutcome, expandOutcomes } from '../model/outcomes.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
+import { accumulate, closeYear, type RecorderPlan, recorderPlan, replanYears } from './recorder.js';
 
 /** Names of the run's random streams, in stream order (append only: order is part of the model version). */
 export const STREAM_NAMES = ['health', 'supply', 'events'] as const;
@@ -186,7 +186,10 @@ function start(input: RunInput, prepared: Prepared): Live {
   };
   const recorder = recorderPlan(prepared.outcomes);
   const monthly: MonthlySeries | undefined = input.monthly
-    ? (Object.fromEntries([['month', []], ...recorder.series.map((x) => [x.name, []])]) as unknown as MonthlySeries)
+    ? (Object.fromEntries([
+        ['month', []],
+        ...recorder.series.map((x) => [x.name, []]),
+      ]) as unknown as MonthlySeries)
     : undefined;
   return {
     axis,

@@ -12,7 +12,7 @@ import type { Scenario } from '../spec/scenario.js';
 import { MODEL_VERSION, PACKAGE_VERSION } from '../version.js';
 import { type Arm, type ChunkInput, type ChunkResult, type EnsembleJob, setupChunk } from './chunk.js';
 import { type Executor, InProcessExecutor } from './executor.js';
-import { type OutcomeLayout, outcomeRule } from './outcomes.js';
+import { type OutcomeLayout, outcomeInfo } from './outcomes.js';
 import { type AcceptedSets, DESIGNS, type Design } from './sampling.js';
 
 const MODULE = 'experiment/ensemble';
@@ -312,15 +312,12 @@ export async function runEnsemble(
 /** The direction of each cell's outcome. */
 export function cellDirections(layout: OutcomeLayout): ('minimise' | 'maximise' | 'info')[] {
   const out: ('minimise' | 'maximise' | 'info')[] = [];
+  const directionOf = (leaf: string) => outcomeInfo(layout, leaf).direction;
   for (let y = 0; y < layout.years.length; y++) for (const l of layout.annualLeaves) out.push(directionOf(l));
   for (let m = 0; m < layout.months.length; m++)
     for (const l of layout.monthlyLeaves) out.push(directionOf(l));
   for (const s of layout.summaries) out.push(s.direction);
   return out;
-}
-
-function directionOf(leaf: string): 'minimise' | 'maximise' | 'info' {
-  return outcomeRule(leaf).direction;
 }
 
 function manifestOf(

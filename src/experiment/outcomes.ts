@@ -1,107 +1,28 @@
 /**
- * Outcomes as ensembles see them: every numeric leaf of a run's annual record (walked, not listed, so
- * outcomes a module adds get bands automatically), every numeric monthly series, and the summary
- * outcomes over the projection window. Directions (minimise / maximise / info) and summaries are
- * declared here by path prefix, longest prefix first; an undeclared leaf is `info` with no summary.
- * This is the outcome declaration until the model carries its own; it is read by ensembles, paired
- * comparisons and `run`.
+ * Outcomes as ensembles see them: the outcomes the model declares (model/outcomes.ts; each with its
+ * path, label, unit, direction and summary), every monthly series, and the summary outcomes over the
+ * projection window. Nothing here lists outcomes by name: a module that declares an outcome gets its
+ * bands, its direction in P(A beats B), its `--outcomes` name and its CSV rows.
  */
 
 import { fail } from '../core/errors.js';
-import type { AnnualRecord, MonthlySeries, RunOutput } from '../engine/run.js';
+import type { MonthlySeries, RunOutput } from '../engine/run.js';
+import type { Direction, SummaryStatistic } from '../model/outcomes.js';
 
-/** Whether smaller or larger is better, or neither. */
-export type Direction = 'minimise' | 'maximise' | 'info';
+export type { Direction, SummaryStatistic } from '../model/outcomes.js';
 
-/** How an annual outcome is summarised over the projection window. */
-export type SummaryStatistic = 'sum' | 'last';
+/** The declaration of an outcome, by its dotted path (annual leaf or monthly series name). */
+export function outcomeInfo(layout: OutcomeLayout, path: string): OutcomeInfo {
+  return layout.info.get(path) ?? { path, label: path, unit: '', direction: 'info' };
+}
 
-/** An outcome declaration, matched by dotted-path prefix (a whole path segment at a time). */
-export interface OutcomeRule {
-  prefix: string;
+/** What the ensemble layer keeps of an outcome's declaration. */
+export interface OutcomeInfo {
+  path: string;
+  label: string;
+  unit: string;
   direction: Direction;
   summary?: SummaryStatistic;
-  /** Why this direction (shown in `--help`-style listings). */
-  note?: string;
-}
-
-/** The declarations. Add a rule here when a module adds an outcome that has a direction. */
-export const OUTCOME_RULES: readonly OutcomeRule[] = [
-  { prefix: 'deaths', direction: 'minimise', summary: 'sum', note: 'overdose deaths by involvement' },
-  { prefix: 'opioidDeaths', direction: 'minimise', summary: 'sum', note: 'deaths involving any opioid' },
-  { prefix: 'costUsd', direction: 'minimise', summary: 'sum', note: 'policy cost, USD 2024, undiscounted' },
-  { prefix: 'population.oudUntreated', direction: 'minimise', summary: 'last' },
-  { prefix: 'population.oudInTreatment', direction: 'info', summary: 'last' },
-  { prefix: 'population.deadOverdose', direction: 'minimise' },
-  { prefix: 'population', direction: 'info' },
-  { prefix: 'overdoseRatePer1000', direction: 'minimise' },
-  { prefix: 'streetSupply', direction: 'info' },
-  { prefix: 'flow', direction: 'minimise', summary: 'sum', note: 'drug flow reaching the US, kg' },
-  {
-    prefix: 'supply.deathsAboardStruckVessels',
-    direction: 'minimise',
-    summary: 'sum',
-    note: 'people killed in strikes at sea',
-  },
-  {
-    prefix: 'supply.strikes',
-    direction: 'minimise',
-    summary: 'sum',
-    note: 'strikes by setting and sovereignty (risk exposure)',
-  },
-  {
-    prefix: 'supply.leadershipLosses',
-    direction: 'info',
-    summary: 'sum',
-    note: 'abstract leadership losses',
-  },
-  // Monthly series.
-  { prefix: 'deathsTotal', direction: 'minimise' },
-  { prefix: 'syntheticOpioids', direction: 'minimise' },
-];
-
-/** The declaration that applies to a dotted path (longest matching prefix), or `info`. */
-export function outcomeRule(path: string): OutcomeRule {
-  let best: OutcomeRule | undefined;
-  for (const r of OUTCOME_RULES) {
-    if (
-      (path === r.prefix || path.startsWith(`${r.prefix}.`)) &&
-      (!best || r.prefix.length > best.prefix.length)
-    ) {
-      best = r;
-    }
-  }
-  return best ?? { prefix: path, direction: 'info' };
-}
-
-/** Dotted paths of the numeric leaves of an object, in key order (`skip` names root keys to leave out). */
-export function numericLeaves(obj: unknown, skip: readonly string[] = []): string[] {
-  const out: string[] = [];
-  const walk = (v: unknown, prefix: string): void => {
-    if (typeof v === 'number') out.push(prefix);
-    else if (v && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
-      for (const [k, c] of Object.entries(v)) {
-        if (prefix === '' && skip.includes(k)) continue;
-        walk(c, prefix === '' ? k : `${prefix}.${k}`);
-      }
-    }
-  };
-  walk(obj, '');
-  return out;
-}
-
-/** Read the number at a dotted path (compiled once into key lists for the hot loop). */
-export function compilePaths(
-  paths: readonly string[],
-): (obj: unknown, out: Float64Array, offset: number) => void {
-  const keys = paths.map((p) => p.split('.'));
-  return (obj, out, offset) => {
-    for (let i = 0; i < keys.length; i++) {
-      let v: unknown = obj;
-      for (const k of keys[i]) v = (v as Record<string, unknown>)[k];
-      out[offset + i] = v as number;
-    }
-  };
 }
 
 /** One summary outcome: an annual leaf summed (or taken last) over the projection years. */
@@ -124,30 +45,44 @@ export interface OutcomeLayout {
   summaries: SummaryOutcome[];
   /** First year of the projection window (the policy start's year). */
   windowStart: number;
+  /** The declarations, by annual path and by monthly series name. */
+  info: Map<string, OutcomeInfo>;
   /** Cells: years x annualLeaves, then months x monthlyLeaves, then summaries. */
   cells: number;
 }
 
-/** Build the layout from one run of the model (a probe run) and the projection's first year. */
+/** Build the layout from the outcomes a run declares (a probe run) and the projection's first year. */
 export function outcomeLayout(run: RunOutput, windowStart: number): OutcomeLayout {
   const years = run.annual.map((r) => r.year);
-  const annualLeaves = run.annual.length ? numericLeaves(run.annual[0], ['year']) : [];
+  const info = new Map<string, OutcomeInfo>();
+  for (const o of run.outcomes) {
+    const i: OutcomeInfo = {
+      path: o.path,
+      label: o.label,
+      unit: o.unit,
+      direction: o.direction,
+      summary: o.summary,
+    };
+    info.set(o.path, i);
+    if (o.series) info.set(o.series, { ...i, path: o.series, summary: undefined });
+  }
+  const annualLeaves = run.outcomes.map((o) => o.path);
   const months = run.monthly?.month ?? [];
   const monthlyLeaves = run.monthly ? monthlySeriesKeys(run.monthly) : [];
   const last = years[years.length - 1];
   const first = Math.min(Math.max(windowStart, years[0]), last);
   const summaries: SummaryOutcome[] = [];
-  for (const leaf of annualLeaves) {
-    const rule = outcomeRule(leaf);
-    if (!rule.summary) continue;
-    const yrs: [number, number] = rule.summary === 'sum' ? [first, last] : [last, last];
+  for (const o of run.outcomes) {
+    if (!o.summary) continue;
+    const yrs: [number, number] = o.summary === 'sum' ? [first, last] : [last, last];
     summaries.push({
-      id: `${leaf}:${rule.summary}:${yrs[0]}-${yrs[1]}`,
-      outcome: leaf,
-      statistic: rule.summary,
+      id: `${o.path}:${o.summary}:${yrs[0]}-${yrs[1]}`,
+      outcome: o.path,
+      statistic: o.summary,
       years: yrs,
-      direction: rule.direction,
-      label: rule.summary === 'sum' ? `${leaf}, ${yrs[0]}-${yrs[1]} cumulative` : `${leaf}, end of ${yrs[1]}`,
+      direction: o.direction,
+      label:
+        o.summary === 'sum' ? `${o.path}, ${yrs[0]}-${yrs[1]} cumulative` : `${o.path}, end of ${yrs[1]}`,
     });
   }
   return {
@@ -157,6 +92,7 @@ export function outcomeLayout(run: RunOutput, windowStart: number): OutcomeLayou
     monthlyLeaves,
     summaries,
     windowStart: first,
+    info,
     cells: years.length * annualLeaves.length + months.length * monthlyLeaves.length + summaries.length,
   };
 }
@@ -170,7 +106,6 @@ export function monthlySeriesKeys(m: MonthlySeries): string[] {
 
 /** Fills a cell vector from one run; built once per layout. */
 export function makeFlattener(layout: OutcomeLayout): (run: RunOutput, out: Float64Array) => void {
-  const readAnnual = compilePaths(layout.annualLeaves);
   const nA = layout.annualLeaves.length;
   const nM = layout.monthlyLeaves.length;
   const monthlyBase = layout.years.length * nA;
@@ -181,16 +116,18 @@ export function makeFlattener(layout: OutcomeLayout): (run: RunOutput, out: Floa
     to: layout.years.indexOf(s.years[1]),
   }));
   return (run, out) => {
-    const annual: AnnualRecord[] = run.annual;
-    if (annual.length !== layout.years.length) {
+    if (run.annual.length !== layout.years.length || run.outcomes.length !== nA) {
       fail(
         'experiment/outcomes',
-        'annual.length',
-        annual.length,
-        `${layout.years.length} years as in the layout`,
+        'annual',
+        `${run.annual.length} years x ${run.outcomes.length} outcomes`,
+        `${layout.years.length} years x ${nA} outcomes as in the layout`,
       );
     }
-    for (let y = 0; y < annual.length; y++) readAnnual(annual[y], out, y * nA);
+    // The run's value rows are laid out as the layout's annual cells (years x declared outcomes).
+    const values = run.values;
+    const nAnnual = layout.years.length * nA;
+    for (let c = 0; c < nAnnual; c++) out[c] = values[c];
     if (nM > 0) {
       const m = run.monthly as unknown as Record<string, number[]>;
       for (let k = 0; k < nM; k++) {

@@ -5,7 +5,7 @@
  */
 
 import type { CellStats, EnsembleResult } from './ensemble.js';
-import { outcomeRule } from './outcomes.js';
+import { outcomeInfo } from './outcomes.js';
 
 /** `p5` for 0.05, `p2.5` for 0.025, `p50` for 0.5. */
 export function bandKey(q: number): string {
@@ -169,7 +169,7 @@ export function tidyRows(result: EnsembleResult, outcomes?: readonly string[]): 
         period,
         outcome,
         statistic,
-        direction: outcomeRule(outcome).direction,
+        direction: outcomeInfo(layout, outcome).direction,
         mean: s.mean,
         min: s.min,
         max: s.max,

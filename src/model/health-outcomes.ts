@@ -21,7 +21,8 @@ export const DEATH_GROUPS = [
   {
     key: 'otherOpioids',
     slot: OUT.otherOpioids,
-    label: 'deaths involving other opioids (heroin, natural, semi-synthetic, methadone) and no synthetic opioid',
+    label:
+      'deaths involving other opioids (heroin, natural, semi-synthetic, methadone) and no synthetic opioid',
   },
   { key: 'cocaine', slot: OUT.cocaine, label: 'deaths involving cocaine (T40.5)' },
   {

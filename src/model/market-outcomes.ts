@@ -3,13 +3,17 @@
  * the policy's cost, declared once (see model/outcomes.ts).
  */
 
-import { perCommodity, type OutcomeSpec } from './outcomes.js';
-import { STREET, type SimState } from './state.js';
+import { type OutcomeSpec, perCommodity } from './outcomes.js';
+import { type SimState, STREET } from './state.js';
 
 const FIELDS: { key: keyof typeof STREET; label: string; unit: string }[] = [
   { key: 'availability', label: 'supply reaching US streets, relative to the reference year', unit: 'index' },
   { key: 'priceIndex', label: 'retail price relative to the reference year', unit: 'index' },
-  { key: 'potency', label: 'potency (fentanyl: share of pills >= 2 mg; cocaine: retail purity)', unit: 'share' },
+  {
+    key: 'potency',
+    label: 'potency (fentanyl: share of pills >= 2 mg; cocaine: retail purity)',
+    unit: 'share',
+  },
   { key: 'fentanylAdulteration', label: 'share of the street supply containing fentanyl', unit: 'share' },
 ];
 

@@ -21,6 +21,7 @@ export const STREET_FIELDS = 4;
 
 /** Commodities on the street-supply interface: the one list in spec/commodities.ts. */
 export { COMMODITIES, type Commodity } from '../spec/commodities.js';
+
 import type { Commodity } from '../spec/commodities.js';
 
 /** The street-supply interface between supply (market) and health. */

@@ -6,6 +6,8 @@
 
 import { z } from 'zod';
 import { type AnnualRecord, type RunOutput, runPaired } from '../engine/run.js';
+import { outcomeSpecs } from '../model/catalogue.js';
+import type { OutcomeSpec } from '../model/outcomes.js';
 import { noPolicy } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { type Manifest, makeManifest } from './manifest.js';
@@ -78,71 +80,73 @@ export function summarise(scenario: Scenario, withPolicy: RunOutput, counterfact
   };
 }
 
-const DeathsSchema = z.object({
-  total: z.number(),
-  syntheticOpioids: z.number(),
-  otherOpioids: z.number(),
-  cocaine: z.number(),
-  otherStimulants: z.number(),
-});
+type Shape = { [key: string]: Shape | string };
 
-/** One annual record (extra outcome fields may be added in later model versions). */
-export const AnnualRecordSchema = z
-  .object({
-    year: z.number().int(),
-    deaths: DeathsSchema.describe('Overdose deaths by involvement; groups overlap and do not sum to total'),
-    opioidDeaths: z.number().describe('Deaths involving any opioid'),
-    population: z.record(z.string(), z.number()).describe('People per compartment on 31 December'),
-    overdoseRatePer1000: z.object({ untreated: z.number(), inTreatment: z.number() }),
-    streetSupply: z.record(
-      z.string(),
-      z.object({
-        availability: z.number(),
-        priceIndex: z.number(),
-        potency: z.number(),
-        fentanylAdulteration: z.number(),
-      }),
-    ),
-    costUsd: z.number().describe('Cost of the policy levers in the year, USD 2024, undiscounted'),
-    flow: z
-      .object({ cocaine: z.number(), fentanyl: z.number() })
-      .describe('Drug reaching the US market in the year, kg by commodity'),
-    seizures: z
-      .object({ cocaine: z.number(), fentanyl: z.number() })
-      .describe('Seized anywhere in the trafficking network in the year, kg by commodity'),
-    supply: z
-      .record(z.string(), z.unknown())
-      .describe(
-        'Supply-side detail: prices, labs destroyed and rebuilt, route dispersion, strikes by setting and sovereignty, deaths aboard struck vessels, leadership losses',
-      ),
-  })
-  .loose();
+/**
+ * The annual record's schema, built from the outcome declarations: one number per declared path
+ * (described by its label and unit), keyed families (`{key}` segments: corridors, sovereignties)
+ * as records. Extra fields stay allowed, so older readers accept newer outputs.
+ */
+export function annualRecordSchema(specs: readonly OutcomeSpec[] = outcomeSpecs()): z.ZodObject {
+  const root: Shape = {};
+  for (const s of specs) {
+    const parts = s.path.split('.');
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      node[part] ??= {};
+      node = node[part] as Shape;
+    }
+    const desc = `${s.label} (${s.unit}; ${s.direction}${s.summary ? `, summary ${s.summary}` : ''})`;
+    node[parts[parts.length - 1]] = desc;
+  }
+  const toZod = (shape: Shape): z.ZodType => {
+    const entries = Object.entries(shape);
+    if (entries.length === 1 && entries[0][0] === '{key}') {
+      const [, inner] = entries[0];
+      return z.record(z.string(), typeof inner === 'string' ? z.number().describe(inner) : toZod(inner));
+    }
+    return z
+      .object(
+        Object.fromEntries(
+          entries.map(([k, v]) => [k, typeof v === 'string' ? z.number().describe(v) : toZod(v)]),
+        ),
+      )
+      .loose();
+  };
+  return z
+    .object({ year: z.number().int(), ...(toZod(root) as z.ZodObject).shape })
+    .loose()
+    .describe('One calendar year of outcomes; every field is declared in the model (crossroads outcomes)');
+}
 
 /** JSON Schema source for the output of `crossroads run -n 1 --format json` (a single seeded run). */
-export const RunResultSchema = z.object({
-  manifest: z.object({
-    package: z.literal('crossroads'),
-    version: z.string(),
-    modelVersion: z.string(),
-    scenario: z.object({ name: z.string(), hash: z.string() }),
-    policy: z.object({ name: z.string(), hash: z.string() }),
-    seed: z.number().int(),
-    replicates: z.number().int(),
-  }),
-  annual: z.array(AnnualRecordSchema).describe('The policy run, one record per calendar year'),
-  counterfactual: z
-    .object({ annual: z.array(AnnualRecordSchema) })
-    .describe('Same scenario and random numbers, no new policy'),
-  costByLever: z.array(z.object({ lever: z.string(), target: z.string().optional(), costUsd: z.number() })),
-  summary: z.object({
-    period: z.tuple([z.number().int(), z.number().int()]),
-    deaths: z.object({ policy: z.number(), counterfactual: z.number(), averted: z.number() }),
-    costUsd: z.number(),
-    discountRate: z.number(),
-    discountedCostUsd: z.number(),
-    costPerDeathAverted: z.number().nullable(),
-  }),
-});
+export function runResultSchema() {
+  const AnnualRecordSchema = annualRecordSchema();
+  return z.object({
+    manifest: z.object({
+      package: z.literal('crossroads'),
+      version: z.string(),
+      modelVersion: z.string(),
+      scenario: z.object({ name: z.string(), hash: z.string() }),
+      policy: z.object({ name: z.string(), hash: z.string() }),
+      seed: z.number().int(),
+      replicates: z.number().int(),
+    }),
+    annual: z.array(AnnualRecordSchema).describe('The policy run, one record per calendar year'),
+    counterfactual: z
+      .object({ annual: z.array(AnnualRecordSchema) })
+      .describe('Same scenario and random numbers, no new policy'),
+    costByLever: z.array(z.object({ lever: z.string(), target: z.string().optional(), costUsd: z.number() })),
+    summary: z.object({
+      period: z.tuple([z.number().int(), z.number().int()]),
+      deaths: z.object({ policy: z.number(), counterfactual: z.number(), averted: z.number() }),
+      costUsd: z.number(),
+      discountRate: z.number(),
+      discountedCostUsd: z.number(),
+      costPerDeathAverted: z.number().nullable(),
+    }),
+  });
+}
 
 const Band = z
   .record(z.string(), z.number())
@@ -152,40 +156,45 @@ const Band = z
  * The interval form of `crossroads run` (the default, N > 1): central values are medians over the
  * paired replicates, bands beside them; `difference` is policy minus no new policy per replicate.
  */
-export const IntervalRunResultSchema = z.object({
-  manifest: RunResultSchema.shape.manifest,
-  ensemble: z
-    .record(z.string(), z.unknown())
-    .describe('Design, N, seed, parameter sampling notes, band method and accuracy'),
-  quantiles: z.array(z.number()),
-  annual: z
-    .array(
-      AnnualRecordSchema.extend({
-        bands: z
-          .record(z.string(), z.unknown())
-          .describe('Bands of every numeric outcome, same shape as the record'),
+export function intervalRunResultSchema() {
+  const AnnualRecordSchema = annualRecordSchema();
+  return z.object({
+    manifest: runResultSchema().shape.manifest,
+    ensemble: z
+      .record(z.string(), z.unknown())
+      .describe('Design, N, seed, parameter sampling notes, band method and accuracy'),
+    quantiles: z.array(z.number()),
+    annual: z
+      .array(
+        AnnualRecordSchema.extend({
+          bands: z
+            .record(z.string(), z.unknown())
+            .describe('Bands of every numeric outcome, same shape as the record'),
+        }),
+      )
+      .describe('Policy arm: medians per year, bands beside'),
+    counterfactual: z.object({ annual: z.array(z.record(z.string(), z.unknown())) }),
+    difference: z
+      .object({ annual: z.array(z.record(z.string(), z.unknown())) })
+      .describe(
+        "Paired difference policy - no new policy per outcome: median, bands and pBeats (probability the policy is better by the outcome's direction)",
+      ),
+    summary: z.object({
+      period: z.tuple([z.number().int(), z.number().int()]),
+      deaths: z.object({ policy: z.number(), counterfactual: z.number(), averted: z.number() }),
+      costUsd: z.number(),
+      discountRate: z.number(),
+      costPerDeathAverted: z.number().nullable(),
+      pFewerDeaths: z.number(),
+      bands: z.object({
+        deaths: z.object({ policy: Band, counterfactual: Band, averted: Band }),
+        costUsd: Band,
       }),
-    )
-    .describe('Policy arm: medians per year, bands beside'),
-  counterfactual: z.object({ annual: z.array(z.record(z.string(), z.unknown())) }),
-  difference: z
-    .object({ annual: z.array(z.record(z.string(), z.unknown())) })
-    .describe(
-      "Paired difference policy - no new policy per outcome: median, bands and pBeats (probability the policy is better by the outcome's direction)",
-    ),
-  summary: z.object({
-    period: z.tuple([z.number().int(), z.number().int()]),
-    deaths: z.object({ policy: z.number(), counterfactual: z.number(), averted: z.number() }),
-    costUsd: z.number(),
-    discountRate: z.number(),
-    costPerDeathAverted: z.number().nullable(),
-    pFewerDeaths: z.number(),
-    bands: z.object({
-      deaths: z.object({ policy: Band, counterfactual: Band, averted: Band }),
-      costUsd: Band,
     }),
-  }),
-});
+  });
+}
 
 /** Either form of `crossroads run --format json`; `manifest.replicates` tells which. */
-export const RunOutputSchema = z.union([RunResultSchema, IntervalRunResultSchema]);
+export function runOutputSchema() {
+  return z.union([runResultSchema(), intervalRunResultSchema()]);
+}

@@ -1,7 +1,12 @@
-/** `crossroads params` and `crossroads levers` and `crossroads policies`: what can be set, with units and sources. */
+/**
+ * `crossroads params`, `levers`, `outcomes` and `policies`: what can be set and what is measured, with
+ * units and sources.
+ */
 
 import type { Command } from 'commander';
+import { prepare } from '../../engine/run.js';
 import { leverCatalogue } from '../../model/levers.js';
+import { noPolicy } from '../../scenario/resolve.js';
 import { loadScenario, shippedPolicies } from '../inputs.js';
 import { table, writeOutput } from '../output.js';
 
@@ -42,6 +47,35 @@ export function registerCatalogues(program: Command): void {
             d.targets ? d.targets.join(' ') : '-',
             d.costParameter,
           ]),
+        ),
+      );
+    });
+  program
+    .command('outcomes')
+    .description('list the outcomes the model declares: path, unit, direction, summary, label')
+    .argument(
+      '[scenario]',
+      'scenario file (its network names the corridor outcomes); the default when omitted',
+    )
+    .option('--json', 'print JSON')
+    .action((file: string | undefined, opts: { json?: boolean }) => {
+      const scenario = loadScenario(file);
+      const { outcomes } = prepare({ scenario, policy: noPolicy(), seed: 1 });
+      const rows = outcomes.map((o) => ({
+        path: o.path,
+        label: o.label,
+        unit: o.unit,
+        direction: o.direction,
+        aggregate: o.read.aggregate,
+        summary: o.summary ?? null,
+        series: o.series ?? null,
+        note: o.note ?? null,
+      }));
+      if (opts.json) return writeOutput(JSON.stringify(rows, null, 2));
+      writeOutput(
+        table(
+          ['outcome', 'unit', 'direction', 'summary', 'label'],
+          rows.map((r) => [r.path, r.unit, r.direction, r.summary ?? '-', r.label]),
         ),
       );
     });

@@ -2,13 +2,13 @@
 
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { RunOutputSchema } from '../../report/run-result.js';
+import { runOutputSchema } from '../../report/run-result.js';
 import { inputJsonSchemas } from '../../spec/scenario.js';
 import { writeOutput } from '../output.js';
 
 /** JSON Schema of the output of `crossroads run --format json`. */
 export function outputJsonSchema(): unknown {
-  return z.toJSONSchema(RunOutputSchema, { io: 'output' });
+  return z.toJSONSchema(runOutputSchema(), { io: 'output' });
 }
 
 /** Register the command. */

@@ -82,7 +82,10 @@ function dispersion(r: CommodityRecords, nCorridors: number, t: number): { entro
   return { entropy, active };
 }
 
-type Series = Exclude<keyof CommodityRecords, 'corridorFlow' | 'routeShipped' | 'routeDelivered' | 'edgeFlow' | 'edgeSeized'>;
+type Series = Exclude<
+  keyof CommodityRecords,
+  'corridorFlow' | 'routeShipped' | 'routeDelivered' | 'edgeFlow' | 'edgeSeized'
+>;
 
 /** A year's sum (or mean) of one monthly record series. */
 function yearOf(commodity: SupplyCommodity, series: Series, scale: 'sum' | 'mean' = 'sum') {
@@ -123,16 +126,41 @@ function commodityOutcomes(commodity: SupplyCommodity): OutcomeSpec[] {
       `${kg} a year`,
       yearOf(commodity, 'seizedUsBorder'),
     ),
-    spec('destroyedKg', 'destroyed by strikes (cargo at sea, stocks at labs)', `${kg} a year`, yearOf(commodity, 'destroyed')),
+    spec(
+      'destroyedKg',
+      'destroyed by strikes (cargo at sea, stocks at labs)',
+      `${kg} a year`,
+      yearOf(commodity, 'destroyed'),
+    ),
     spec('consumedUsKg', 'consumed in the US', `${kg} a year`, yearOf(commodity, 'consumedUs')),
     spec('labCapacityKgPerYear', 'lab capacity in December', 'kg a year', {
       aggregate: 'year',
       value: (sim, t) => supplyOf(sim).records[commodity].labCapacity[t],
     }),
-    spec('labCapacityDestroyedKgPerYear', 'lab capacity destroyed by strikes', 'kg a year of capacity', yearOf(commodity, 'capacityDestroyed')),
-    spec('labCapacityRebuiltKgPerYear', 'lab capacity rebuilt', 'kg a year of capacity', yearOf(commodity, 'capacityRebuilt')),
-    spec('retailPriceUsdPerKg', 'US retail price, mean over the year', 'USD 2024 per kg (traded form)', yearOf(commodity, 'retailUs', 'mean')),
-    spec('wholesalePriceUsdPerKg', 'US wholesale price, mean over the year', 'USD 2024 per kg (traded form)', yearOf(commodity, 'wholesaleUs', 'mean')),
+    spec(
+      'labCapacityDestroyedKgPerYear',
+      'lab capacity destroyed by strikes',
+      'kg a year of capacity',
+      yearOf(commodity, 'capacityDestroyed'),
+    ),
+    spec(
+      'labCapacityRebuiltKgPerYear',
+      'lab capacity rebuilt',
+      'kg a year of capacity',
+      yearOf(commodity, 'capacityRebuilt'),
+    ),
+    spec(
+      'retailPriceUsdPerKg',
+      'US retail price, mean over the year',
+      'USD 2024 per kg (traded form)',
+      yearOf(commodity, 'retailUs', 'mean'),
+    ),
+    spec(
+      'wholesalePriceUsdPerKg',
+      'US wholesale price, mean over the year',
+      'USD 2024 per kg (traded form)',
+      yearOf(commodity, 'wholesaleUs', 'mean'),
+    ),
     spec('purity', 'US retail purity, mean over the year', 'share', yearOf(commodity, 'purityUs', 'mean')),
     spec('corridorEntropy', 'route dispersion of US-bound flow (entropy over corridors)', 'nats', {
       aggregate: 'year',
