@@ -19,12 +19,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   model: ['core', 'spec'],
   scenario: ['core', 'spec', 'model'],
   engine: ['core', 'spec', 'model'],
-  runner: ['core', 'spec', 'model', 'scenario', 'engine', 'report'],
+  runner: ['core', 'spec', 'model', 'scenario', 'engine', 'report', 'analysis', 'experiment'],
   analysis: ['core', 'spec', 'model', 'engine'],
   report: ['core', 'spec', 'model', 'scenario', 'engine'],
   calibration: ['core', 'spec', 'model', 'scenario', 'engine', 'analysis'],
   checks: ['core', 'spec', 'model', 'scenario', 'engine', 'report', 'calibration'],
-  experiment: ['core', 'spec', 'model', 'scenario', 'engine', 'analysis', 'report', 'runner'],
+  experiment: ['core', 'spec', 'model', 'scenario', 'engine', 'analysis', 'report'],
   cli: [
     'core',
     'spec',
@@ -40,6 +40,7 @@ const ALLOWED: Record<string, readonly string[]> = {
     'index',
   ],
   index: ['core', 'spec', 'model', 'scenario', 'engine', 'runner', 'analysis', 'report', 'experiment'],
+  node: ['cli', 'experiment'],
   version: [],
 };
 

@@ -3,7 +3,7 @@
  * place besides output writing that touches the file system for model inputs.
  */
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CrossroadsError, type InputIssue } from '../core/errors.js';
@@ -21,6 +21,7 @@ import {
   resolvePolicy,
   resolveScenario,
 } from '../scenario/resolve.js';
+import { shippedPolicy, shippedPolicyNames, shippedPolicyText } from '../scenario/shipped.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 
 /** Root of the installed package (where policies/ and scenarios/ live): the nearest package.json up. */
@@ -81,23 +82,16 @@ export function applyAssumptionOption(scenario: Scenario, ref: string | undefine
   return withAssumption(scenario, overlay);
 }
 
-/** Names of the shipped policies. */
+/** Names of the shipped policies (bundled from policies/, so every host sees the same list). */
 export function shippedPolicies(): string[] {
-  const dir = join(PACKAGE_ROOT, 'policies');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.yaml'))
-    .map((f) => f.slice(0, -5))
-    .sort();
+  return shippedPolicyNames();
 }
 
 /** Load a policy from a file path or a shipped name; undefined gives no new policy. */
 export function loadPolicy(ref: string | undefined, scenario: Scenario, flag = '--policy'): Policy {
   if (!ref) return noPolicy();
-  let path = ref;
   if (!existsSync(ref)) {
-    const shipped = join(PACKAGE_ROOT, 'policies', `${ref}.yaml`);
-    if (!existsSync(shipped)) {
+    if (shippedPolicyText(ref) === undefined) {
       throw new CrossroadsError('cli', [
         {
           path: flag,
@@ -106,7 +100,7 @@ export function loadPolicy(ref: string | undefined, scenario: Scenario, flag = '
         },
       ]);
     }
-    path = shipped;
+    return shippedPolicy(ref, scenario, flag);
   }
-  return resolvePolicy(parseDocument(readInputFile(path, flag), path), scenario);
+  return resolvePolicy(parseDocument(readInputFile(ref, flag), ref), scenario);
 }

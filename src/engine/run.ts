@@ -5,7 +5,7 @@
  * health -> recorders. Same scenario, policy, seed and version give identical results.
  */
 
-import { clonePlain, copyState } from '../core/copy-state.js';
+import { copyState } from '../core/copy-state.js';
 import { makeStreams } from '../core/rng.js';
 import { makeTimeAxis, type TimeAxis } from '../core/time.js';
 import { outcomeSpecs } from '../model/catalogue.js';
