@@ -5,6 +5,7 @@
  * (structured clone both ways), gives the in-thread runner's answers, errors included.
  */
 
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
 import { MessageChannel } from 'node:worker_threads';
@@ -32,6 +33,10 @@ function bitsEqual(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 }
 
 describe('the library in a browser', () => {
+  it('bundles the shipped policies as they are in policies/ (the generated module is current)', () => {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/gen-data.mjs'), '--check'], { stdio: 'pipe' });
+  });
+
   it('bundles for the browser and runs a paired run with no Node globals, bit for bit', async () => {
     const out = await build({
       entryPoints: [join(ROOT, 'src/index.ts')],

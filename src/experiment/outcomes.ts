@@ -23,6 +23,7 @@ export interface OutcomeInfo {
   unit: string;
   direction: Direction;
   summary?: SummaryStatistic;
+  risk?: boolean;
 }
 
 /** One summary outcome: an annual leaf summed (or taken last) over the projection years. */
@@ -62,6 +63,7 @@ export function outcomeLayout(run: RunOutput, windowStart: number): OutcomeLayou
       unit: o.unit,
       direction: o.direction,
       summary: o.summary,
+      risk: o.risk,
     };
     info.set(o.path, i);
     if (o.series) info.set(o.series, { ...i, path: o.series, summary: undefined });

@@ -10,6 +10,7 @@
 import { type QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { type Manifest, makeManifest } from '../report/manifest.js';
 import { noPolicy } from '../scenario/resolve.js';
+import { COMMODITIES } from '../spec/commodities.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import type { EnsembleManifest, EnsembleResult, RunEnsembleOptions } from './ensemble.js';
 import { runPairedEnsemble } from './paired.js';
@@ -229,14 +230,14 @@ function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: re
     const s = sketches[c];
     return `${label} ${fmt(s.quantile(0.5))} (${fmt(s.quantile(lo))} .. ${fmt(s.quantile(hi))})`;
   };
-  const risks = [
-    risk('supply.strikes.atSea', 'strikes at sea'),
-    risk('supply.strikes.onLand', 'strikes on land'),
-    risk('supply.deathsAboardStruckVessels', 'people killed aboard struck vessels'),
-    risk('supply.leadershipLosses', 'leadership losses'),
-  ].filter((x): x is string => x !== undefined);
+  // Every outcome declared as a risk, in declaration order (keyed breakdowns such as strikes by
+  // sovereignty are left to the JSON).
+  const risks = layout.annualLeaves
+    .filter((leaf) => layout.info.get(leaf)?.risk)
+    .map((leaf) => risk(leaf, layout.info.get(leaf)?.label ?? leaf))
+    .filter((x): x is string => x !== undefined);
   return [
-    `Drug reaching the US (policy arm, vs no new policy): ${flow('cocaine')}; ${flow('fentanyl')}.`,
+    `Drug reaching the US (policy arm, vs no new policy): ${COMMODITIES.map(flow).join('; ')}.`,
     `Risks recorded: ${risks.join('; ')}. Civilian harm, diplomatic and retaliation risks are not modelled yet.`,
   ];
 }

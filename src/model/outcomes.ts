@@ -48,6 +48,8 @@ export interface OutcomeDef {
   series?: string;
   /** What the number means, with its caveats (shown in `crossroads outcomes`). */
   note?: string;
+  /** A potential risk of a policy: always reported beside the intended outcomes. */
+  risk?: boolean;
   /** How the value is read; a function when the reader needs the scenario's parameters. */
   read: OutcomeRead | ((ctx: OutcomeContext) => OutcomeRead);
 }

@@ -4,7 +4,9 @@ import type { Command } from 'commander';
 import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../../experiment/paired.js';
 import { intervalRunText } from '../../experiment/session.js';
+import { DEATH_GROUPS } from '../../model/health-outcomes.js';
 import { type RunResult, runPolicy } from '../../report/run-result.js';
+import { COMMODITIES, type Commodity } from '../../spec/commodities.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { csvCell, fmtInt, fmtUsd, table, writeOutput } from '../output.js';
@@ -105,14 +107,12 @@ export function toTable(r: RunResult): string {
 
 /** One row per year and arm. */
 export function toCsv(r: RunResult): string {
+  // Columns: the declared death groups (deaths_total, synthetic_opioids, ...), then the cost.
+  const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   const head = [
     'arm',
     'year',
-    'deaths_total',
-    'synthetic_opioids',
-    'other_opioids',
-    'cocaine',
-    'other_stimulants',
+    ...DEATH_GROUPS.map((g) => (g.key === 'total' ? 'deaths_total' : snake(g.key))),
     'cost_usd',
   ];
   const rows = [head.join(',')];
@@ -121,12 +121,8 @@ export function toCsv(r: RunResult): string {
     ['no_new_policy', r.counterfactual.annual],
   ] as const) {
     for (const a of annual) {
-      const d = a.deaths;
-      rows.push(
-        [arm, a.year, d.total, d.syntheticOpioids, d.otherOpioids, d.cocaine, d.otherStimulants, a.costUsd]
-          .map(csvCell)
-          .join(','),
-      );
+      const d = a.deaths as unknown as Record<string, number>;
+      rows.push([arm, a.year, ...DEATH_GROUPS.map((g) => d[g.key]), a.costUsd].map(csvCell).join(','));
     }
   }
   return `${rows.join('\n')}\n`;
@@ -146,7 +142,7 @@ export function supplyAndRiskLines(r: RunResult): string[] {
   const c = r.counterfactual.annual;
   const pct = (a: number, b: number) =>
     b > 0 ? `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)}%` : 'n/a';
-  const flow = (k: 'cocaine' | 'fentanyl') => {
+  const flow = (k: Commodity) => {
     const a = sum(p, (x) => x.flow[k]);
     const b = sum(c, (x) => x.flow[k]);
     return `${k} ${fmtInt(a / 1000)} t (${pct(a, b)})`;
@@ -165,7 +161,7 @@ export function supplyAndRiskLines(r: RunResult): string[] {
   const killed = sum(p, (x) => x.supply.deathsAboardStruckVessels);
   const leaders = sum(p, (x) => x.supply.leadershipLosses);
   return [
-    `Drug reaching the US ${first}-${r.summary.period[1]} (vs no new policy): ${flow('cocaine')}, ${flow('fentanyl')}.`,
+    `Drug reaching the US ${first}-${r.summary.period[1]} (vs no new policy): ${COMMODITIES.map(flow).join(', ')}.`,
     `Risks recorded: strikes at sea ${fmtInt(strikesSea)}, on land ${fmtInt(strikesLand)}${bySov ? ` (by sovereignty: ${bySov})` : ''}; people killed aboard struck vessels ${fmtInt(killed)}; leadership losses ${fmtInt(leaders)}. Civilian harm, diplomatic and retaliation risks are not modelled yet.`,
   ];
 }

@@ -109,7 +109,7 @@ function commodityOutcomes(commodity: SupplyCommodity): OutcomeSpec[] {
     direction: OutcomeDef['direction'] = 'info',
   ): OutcomeDef => ({ path: `${p}.${field}`, label: `${commodity}: ${label}`, unit, direction, read });
   return [
-    spec('flowUsKg', 'reaching the US market', `${kg} a year`, yearOf(commodity, 'flowUs'), 'minimise'),
+    spec('flowUsKg', 'reaching the US market', `${kg} a year`, yearOf(commodity, 'flowUs')),
     // Cocaine quantities are already pure (UNODC 100%-pure basis); fentanyl is gross product.
     spec('flowUsPureKg', 'reaching the US market, pure', 'kg pure a year', (ctx) => {
       const purity = commodity === 'cocaine' ? 1 : ctx.param('supply.fentanylPurity');
@@ -277,6 +277,7 @@ export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
     direction: 'minimise',
     summary: 'sum',
     note: 'risk exposure: every strike carries civilian-harm and diplomatic risk',
+    risk: true,
     read: eventYear('strikesAtSea'),
   },
   {
@@ -286,6 +287,7 @@ export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
     direction: 'minimise',
     summary: 'sum',
     note: 'risk exposure: every strike carries civilian-harm and diplomatic risk',
+    risk: true,
     read: eventYear('strikesOnLand'),
   },
   {
@@ -309,6 +311,7 @@ export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
     unit: 'people a year',
     direction: 'minimise',
     summary: 'sum',
+    risk: true,
     read: eventYear('deathsAboard'),
   },
   {
@@ -317,6 +320,7 @@ export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
     unit: 'losses a year',
     direction: 'info',
     summary: 'sum',
+    risk: true,
     read: eventYear('leadershipLosses'),
   },
 ];
