@@ -6,6 +6,7 @@
  */
 
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
 import { MessageChannel } from 'node:worker_threads';
@@ -31,6 +32,29 @@ function bitsEqual(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
   for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
   return true;
 }
+
+describe('the package entry points', () => {
+  it("import('crossroads') and 'crossroads/node' resolve to the build from the package itself", () => {
+    // The package's own build (npm test builds first; a bare `vitest run` builds here if needed).
+    if (!existsSync(join(ROOT, 'dist/src/index.js')) || !existsSync(join(ROOT, 'dist/src/node.js'))) {
+      execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'pipe' });
+    }
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import('crossroads'); const n = await import('crossroads/node');
+         const r = new m.InThreadRunner().runSync({ policy: 'none', seed: 1 });
+         console.log(JSON.stringify([typeof m.runModel, typeof n.WorkerThreadsExecutor, r.annual.length, m.MODEL_VERSION]));`,
+      ],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    const [run, exec, years, version] = JSON.parse(out);
+    expect([run, exec, years]).toEqual(['function', 'function', 21]);
+    expect(version).toMatch(/\S/);
+  });
+});
 
 describe('the library in a browser', () => {
   it('bundles the shipped policies as they are in policies/ (the generated module is current)', () => {
