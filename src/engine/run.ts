@@ -13,7 +13,7 @@ import { type COMPARTMENT_NAMES, createHealthModule } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { type CompiledOutcome, expandOutcomes } from '../model/outcomes.js';
 import { Params } from '../model/params.js';
-import { COMMODITIES, type Module, type SimState, STREET_FIELDS, type StreetSupply } from '../model/state.js';
+import { COMMODITIES, type Commodity, type Module, type SimState, STREET_FIELDS, type StreetSupply } from '../model/state.js';
 import {
   type CompiledSupply,
   createSupplyModules,
@@ -73,9 +73,9 @@ export interface AnnualRecord {
   /** Cost of the policy's levers this year, USD 2024 (undiscounted). */
   costUsd: number;
   /** Drug reaching the US market, kg (cocaine pure; fentanyl gross product as seized). */
-  flow: { cocaine: number; fentanyl: number };
+  flow: Record<Commodity, number>;
   /** Seized anywhere in the trafficking network, kg. */
-  seizures: { cocaine: number; fentanyl: number };
+  seizures: Record<Commodity, number>;
   /** Supply-side detail: prices, labs, route dispersion, strikes (for the risk module). */
   supply: SupplyYear;
 }

@@ -347,9 +347,9 @@ export function reboundMonths(flow: Float64Array, policyStep: number): number | 
 
 /** Whole-run supply summary. */
 export interface SupplySummary {
-  reboundMonths: { cocaine: number | null; fentanyl: number | null };
+  reboundMonths: Record<SupplyCommodity, number | null>;
   /** Largest |produced - seized - destroyed - consumed - change in inventory| in any month, kg. */
-  massBalanceError: { cocaine: number; fentanyl: number };
+  massBalanceError: Record<SupplyCommodity, number>;
   /** Capacity destroyed by strikes and not yet rebuilt at the end of the run, kg a year. */
   totalStrikesAtSea: number;
   totalStrikesOnLand: number;
@@ -368,21 +368,20 @@ export function massBalanceError(r: CommodityRecords, initialInventory: number):
   return worst;
 }
 
+/** A record with one value per commodity, in the commodities' order. */
+function perSupplyCommodity<T>(f: (c: SupplyCommodity) => T): Record<SupplyCommodity, T> {
+  return Object.fromEntries(SUPPLY_COMMODITIES.map((c) => [c, f(c)])) as Record<SupplyCommodity, T>;
+}
+
 /** Summarise a run's supply side. */
 export function supplySummary(s: SupplyState, _axis: TimeAxis): SupplySummary {
-  const init = (commodity: 'cocaine' | 'fentanyl') =>
+  const init = (commodity: SupplyCommodity) =>
     s.compiled.commodities
       .find((c) => c.commodity === commodity)!
       .holdings.reduce((a, h) => a + h.inventory, 0);
   return {
-    reboundMonths: {
-      cocaine: reboundMonths(s.records.cocaine.flowUs, s.policyStep),
-      fentanyl: reboundMonths(s.records.fentanyl.flowUs, s.policyStep),
-    },
-    massBalanceError: {
-      cocaine: massBalanceError(s.records.cocaine, init('cocaine')),
-      fentanyl: massBalanceError(s.records.fentanyl, init('fentanyl')),
-    },
+    reboundMonths: perSupplyCommodity((c) => reboundMonths(s.records[c].flowUs, s.policyStep)),
+    massBalanceError: perSupplyCommodity((c) => massBalanceError(s.records[c], init(c))),
     totalStrikesAtSea: s.events.strikesAtSea.reduce((a, b) => a + b, 0),
     totalStrikesOnLand: s.events.strikesOnLand.reduce((a, b) => a + b, 0),
     totalDeathsAboard: s.events.deathsAboard.reduce((a, b) => a + b, 0),
