@@ -9,10 +9,11 @@ import {
   formatSupplyFit,
   supplyFitReport,
 } from '../../model/supply/index.js';
+import { fmtInt, textTable as table } from '../../report/text.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
-import { fmtInt, table, writeOutput } from '../output.js';
+import { openOutput } from '../output.js';
 
 const FORMATS = ['table', 'json'] as const;
 
@@ -47,6 +48,7 @@ export function registerNetwork(program: Command): void {
       ) => {
         const format = choiceOption('--format', opts.format, FORMATS, 'table');
         const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
+        const output = openOutput(opts.out);
         const scenario = loadScenario(scenarioFile, opts.assumptions);
         const first = Number(scenario.horizon.start.slice(0, 4));
         const last = Number(scenario.horizon.end.slice(0, 4));
@@ -58,7 +60,7 @@ export function registerNetwork(program: Command): void {
           format === 'json'
             ? `${JSON.stringify({ scenario: scenario.name, assumptions: scenario.assumptions, seed, year, commodities: analysis, fit }, null, 2)}\n`
             : toTable(scenario, analysis, fit ? formatSupplyFit(fit) : undefined);
-        writeOutput(text, opts.out);
+        output(text);
       },
     );
 }

@@ -2,8 +2,9 @@
 
 import type { Command } from 'commander';
 import { leverCatalogue } from '../../model/levers.js';
+import { textTable as table } from '../../report/text.js';
 import { loadScenario, shippedPolicies } from '../inputs.js';
-import { table, writeOutput } from '../output.js';
+import { writeOutput } from '../output.js';
 
 /** Register the commands. */
 export function registerCatalogues(program: Command): void {
