@@ -95,10 +95,14 @@ export function applyAssumptionOption(scenario: Scenario, ref: string | undefine
     }
     const issues: InputIssue[] = [];
     overlay = parseAssumptionOverlay(parseDocument(readInputFile(ref, '--assumptions'), ref), ref, issues);
-    if (!overlay)
-      naming(ref, 'assumption file', () => {
-        throw new CrossroadsError('cli', issues);
-      });
+    if (!overlay) {
+      const n = issues.length;
+      throw new CrossroadsError(
+        'cli',
+        issues,
+        `${ref}: ${n} problem${n === 1 ? '' : 's'} in this assumption file`,
+      );
+    }
   }
   return withAssumption(scenario, overlay);
 }
