@@ -36,11 +36,11 @@ function checkOutDir(dir: string, flag: string): void {
  * files), so during the fit Ctrl-C ends the process at once (the shell reports 130) and nothing has
  * been written; the handlers come back before any file is written.
  */
-function withDefaultSigint<T>(fit: () => T): T {
+function withDefaultSigint<T>(work: () => T): T {
   const listeners = process.listeners('SIGINT');
   process.removeAllListeners('SIGINT');
   try {
-    return fit();
+    return work();
   } finally {
     for (const l of listeners) process.on('SIGINT', l);
   }
