@@ -4,7 +4,7 @@
  * issues naming the path, the value and what was expected.
  */
 
-import { parse as parseYaml } from 'yaml';
+import { parseDocument as parseYamlDocument } from 'yaml';
 import { z } from 'zod';
 import { CrossroadsError, type InputIssue } from '../core/errors.js';
 import { parseMonth } from '../core/time.js';
@@ -56,7 +56,11 @@ export function parseDocument(text: string, label: string): unknown {
     }
   }
   try {
-    return parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+    // Warnings (an unknown tag such as `!x`) are errors here: the document would not mean what it says.
+    const doc = parseYamlDocument(text, { prettyErrors: true, logLevel: 'silent' });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new CrossroadsError('scenario/parse', [
