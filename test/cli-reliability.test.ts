@@ -25,8 +25,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { csvDocument, csvField } from '../src/core/text.js';
 import { outputError } from '../src/experiment/output.js';
-import { csvDocument, csvField } from '../src/report/text.js';
 import { captureStdio } from './helpers/stdio.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -113,6 +113,12 @@ describe('bad --out targets: one line, exit 2, before any run', () => {
         /--out: got ".*read-only\/x\.\w+", expected a file in a directory you may write to \(EACCES/,
       );
     }
+    const cal = cli(['calibrate', '--out-dir', ro], as);
+    expect(cal.status, cal.err).toBe(2);
+    expectOneLine(
+      cal.err,
+      /--out-dir: got ".*read-only\/fitted\.json", expected a file in a directory you may write to \(EACCES/,
+    );
     expect(readdirSync(ro)).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
  */
 
 import { DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
-import { csvLine, fmtNumber, fmtPercent, textTable } from '../report/text.js';
+import { csvLine, fmtNumber, fmtPercent, textTable } from '../core/text.js';
 import type { EnsembleManifest, EnsembleResult } from './ensemble.js';
 import { armView } from './paired.js';
 import { bandKey, tidyRows } from './views.js';

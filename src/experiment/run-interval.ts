@@ -8,8 +8,8 @@
  */
 
 import { type QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
+import { fmtNumber as fmt, textTable, fmtUsd as usd } from '../core/text.js';
 import { type Manifest, makeManifest } from '../report/manifest.js';
-import { fmtNumber as fmt, textTable, fmtUsd as usd } from '../report/text.js';
 import { noPolicy } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import type { EnsembleManifest, EnsembleResult, RunEnsembleOptions } from './ensemble.js';

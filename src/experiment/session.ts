@@ -5,7 +5,7 @@
  */
 
 import { join } from 'node:path';
-import { csvLine } from '../report/text.js';
+import { csvLine } from '../core/text.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import { loadAcceptedSets } from './accepted-file.js';
 import { type EnsembleResult, type EnsembleSpec, runEnsemble } from './ensemble.js';

@@ -1,6 +1,7 @@
 /** `crossroads network`: flows by route, seizures and the minimum cut between production and the US market. */
 
 import type { Command } from 'commander';
+import { fmtInt, textTable as table } from '../../core/text.js';
 import { prepare, runModel } from '../../engine/run.js';
 import {
   analyseNetwork,
@@ -9,7 +10,6 @@ import {
   formatSupplyFit,
   supplyFitReport,
 } from '../../model/supply/index.js';
-import { fmtInt, textTable as table } from '../../report/text.js';
 import type { Scenario } from '../../scenario/schema.js';
 import { loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';

@@ -1,8 +1,8 @@
 /** `crossroads params` and `crossroads levers` and `crossroads policies`: what can be set, with units and sources. */
 
 import type { Command } from 'commander';
+import { textTable as table } from '../../core/text.js';
 import { leverCatalogue } from '../../model/levers.js';
-import { textTable as table } from '../../report/text.js';
 import { loadScenario, shippedPolicies } from '../inputs.js';
 import { writeOutput } from '../output.js';
 

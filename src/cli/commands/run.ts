@@ -1,11 +1,11 @@
 /** `crossroads run`: a policy against no new policy on the same random numbers. */
 
 import type { Command } from 'commander';
+import { csvDocument, fmtInt, fmtUsd, textTable as table } from '../../core/text.js';
 import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../../experiment/paired.js';
 import { intervalRunText } from '../../experiment/session.js';
 import { type RunResult, runPolicy } from '../../report/run-result.js';
-import { csvDocument, fmtInt, fmtUsd, textTable as table } from '../../report/text.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { openOutput } from '../output.js';

@@ -1,5 +1,5 @@
 /**
- * Text forms shared by every command: the one CSV writer (RFC 4180), the one fixed-width table and
+ * Text forms shared by every layer and command: the one CSV writer (RFC 4180), the one fixed-width table and
  * the number and money formats. Pure string functions.
  */
 
