@@ -1,6 +1,7 @@
 /**
- * Worker threads run the compiled code in dist/ (`npm test` builds first), so this suite drives the
- * compiled modules for every executor: in-process and worker threads run the same code.
+ * Worker threads run the compiled code in dist/ (built first by `npm test` and, when stale, by the
+ * vitest global setup), so this suite drives the compiled modules for every executor: in-process and
+ * worker threads run the same code.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -9,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 
 const dist = join(import.meta.dirname, '..', 'dist', 'src');
 if (!existsSync(join(dist, 'experiment', 'worker.js'))) {
-  throw new Error('experiment-threads: dist/ is missing; run `npm run build` (npm test does) first');
+  throw new Error(
+    'experiment-threads: dist/ is missing (test/setup/build-dist.ts builds it before the tests)',
+  );
 }
 const { runEnsemble, ensembleJob } = await import(join(dist, 'experiment', 'ensemble.js'));
 const { InProcessExecutor, InterruptedError } = await import(join(dist, 'experiment', 'executor.js'));

@@ -6,6 +6,7 @@
  */
 
 import targets from '../../data/targets/supply.json' with { type: 'json' };
+import { textTable } from '../core/text.js';
 import { prepare, runModel } from '../engine/run.js';
 import type { Scenario } from '../spec/scenario.js';
 
@@ -133,8 +134,5 @@ export function formatSupplyFit(rows: SupplyFitRow[]): string {
     `${fmt(r.low)}-${fmt(r.high)}`,
     r.pass ? 'ok' : 'MISS',
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), ...body.map(line)].join('\n');
+  return textTable(head, body);
 }

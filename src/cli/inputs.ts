@@ -52,12 +52,31 @@ export function readInputFile(path: string, flag: string): string {
   return readFileSync(path, 'utf8');
 }
 
+/** Run `load`; its input errors come back under a headline naming the file the user gave. */
+export function naming<T>(given: string, kind: string, load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof CrossroadsError && !err.message.includes(given)) {
+      const n = err.issues.length;
+      throw new CrossroadsError(
+        err.module,
+        err.issues,
+        `${given}: ${n} problem${n === 1 ? '' : 's'} in this ${kind}`,
+      );
+    }
+    throw err;
+  }
+}
+
 /** Load a scenario from a file (or the default), with an optional `--assumptions NAME|FILE` overlay. */
 export function loadScenario(file?: string, assumptions?: string): Scenario {
   const scenario =
     !file || file === 'default'
       ? defaultScenario()
-      : resolveScenario(parseDocument(readInputFile(file, 'SCENARIO'), file));
+      : naming(file, 'scenario file', () =>
+          resolveScenario(parseDocument(readInputFile(file, 'SCENARIO'), file)),
+        );
   return applyAssumptionOption(scenario, assumptions);
 }
 
@@ -77,7 +96,14 @@ export function applyAssumptionOption(scenario: Scenario, ref: string | undefine
     }
     const issues: InputIssue[] = [];
     overlay = parseAssumptionOverlay(parseDocument(readInputFile(ref, '--assumptions'), ref), ref, issues);
-    if (!overlay) throw new CrossroadsError('cli', issues);
+    if (!overlay) {
+      const n = issues.length;
+      throw new CrossroadsError(
+        'cli',
+        issues,
+        `${ref}: ${n} problem${n === 1 ? '' : 's'} in this assumption file`,
+      );
+    }
   }
   return withAssumption(scenario, overlay);
 }
@@ -102,5 +128,7 @@ export function loadPolicy(ref: string | undefined, scenario: Scenario, flag = '
     }
     return shippedPolicy(ref, scenario, flag);
   }
-  return resolvePolicy(parseDocument(readInputFile(ref, flag), ref), scenario);
+  return naming(ref, `policy (${flag})`, () =>
+    resolvePolicy(parseDocument(readInputFile(ref, flag), ref), scenario),
+  );
 }

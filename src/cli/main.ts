@@ -38,9 +38,38 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * What to do when the standard streams fail: a reader that closed the pipe (`| head`) ends the
+ * command quietly with exit 0; any other write error (a full disk) is one line on stderr and exit 2.
+ */
+export function onStreamError(stream: 'stdout' | 'stderr', err: NodeJS.ErrnoException): void {
+  if (err.code === 'EPIPE') process.exit(0);
+  if (stream === 'stdout') {
+    try {
+      process.stderr.write(
+        `crossroads: cannot write the output to stdout (${String(err.message).split('\n')[0]})\n`,
+      );
+    } catch {
+      // stderr is gone too
+    }
+  }
+  process.exit(2);
+}
+
+let streamsGuarded = false;
+
+/** Install onStreamError on stdout and stderr once per process. */
+export function guardStreams(): void {
+  if (streamsGuarded) return;
+  streamsGuarded = true;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => onStreamError('stdout', err));
+  process.stderr.on('error', (err: NodeJS.ErrnoException) => onStreamError('stderr', err));
+}
+
 /** Run the CLI with arguments (without the node and script names); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   process.exitCode = 0;
+  guardStreams();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);

@@ -1,54 +1,25 @@
-/** Writing results: to stdout, or atomically to a file (temporary name in the same directory, then rename). */
+/**
+ * Where a command's result goes: stdout, or a file given with `--out`, checked when the command
+ * starts (before any run) and written atomically at the end (see experiment/output.ts).
+ */
 
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { checkOutputTarget, writeFileAtomic } from '../experiment/output.js';
+
+/** A checked destination: call it once with the finished text. */
+export type Output = (text: string) => void;
+
+/** Check `out` now (a bad target fails before any work) and return the writer for the result. */
+export function openOutput(out: string | undefined, flag = '--out'): Output {
+  if (out === undefined) {
+    return (text) => {
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    };
+  }
+  checkOutputTarget(out, flag);
+  return (text) => writeFileAtomic(out, text.endsWith('\n') ? text : `${text}\n`, flag);
+}
 
 /** Write text to `out` atomically, or to stdout when `out` is undefined. */
-export function writeOutput(text: string, out?: string): void {
-  if (!out) {
-    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-    return;
-  }
-  const tmp = join(dirname(out), `.crossroads-tmp-${process.pid}-${basename(out)}`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, out);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-/** Format a number with thousands separators. */
-export function fmtInt(x: number): string {
-  return Math.round(x).toLocaleString('en-US');
-}
-
-/** Format US dollars compactly ($1.2B, $350M). */
-export function fmtUsd(x: number): string {
-  const a = Math.abs(x);
-  if (a >= 1e9) return `$${(x / 1e9).toFixed(2)}B`;
-  if (a >= 1e6) return `$${(x / 1e6).toFixed(1)}M`;
-  if (a >= 1e3) return `$${(x / 1e3).toFixed(1)}k`;
-  return `$${x.toFixed(0)}`;
-}
-
-/** Render rows as a fixed-width text table (numeric columns right-aligned, text left-aligned). */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const numeric = header.map(
-    (_, i) => i > 0 && rows.every((r) => /^([-+$]?[\d.,]+[kMB%]?|-|n\/a)$/.test(r[i])),
-  );
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
-      .join('  ')
-      .trimEnd();
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
-}
-
-/** Quote a CSV cell when needed. */
-export function csvCell(v: unknown): string {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+export function writeOutput(text: string, out?: string, flag = '--out'): void {
+  openOutput(out, flag)(text);
 }

@@ -13,7 +13,14 @@ import { type COMPARTMENT_NAMES, createHealthModule } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { type CompiledOutcome, expandOutcomes } from '../model/outcomes.js';
 import { Params } from '../model/params.js';
-import { COMMODITIES, type Commodity, type Module, type SimState, STREET_FIELDS, type StreetSupply } from '../model/state.js';
+import {
+  COMMODITIES,
+  type Commodity,
+  type Module,
+  type SimState,
+  STREET_FIELDS,
+  type StreetSupply,
+} from '../model/state.js';
 import {
   type CompiledSupply,
   createSupplyModules,

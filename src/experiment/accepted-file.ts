@@ -4,6 +4,7 @@
  * calibrated parameters at their declared values and their manifest says so.
  */
 
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,27 +35,53 @@ export function packageRoot(): string {
 /** What was loaded and from where. */
 export interface LoadedAcceptedSets {
   accepted: AcceptedSets | null;
-  /** The file read (or looked for). */
+  /**
+   * The file read (or looked for), as a manifest records it: the package's file by its
+   * repository-relative name, a user's file as they gave it, never the checkout's absolute path.
+   */
   source: string;
+  /** SHA-256 of the file's bytes (null when there is no file). */
+  sha256: string | null;
 }
 
 /** Read accepted sets from `file` (default: the package's data/calibration/accepted.json). */
 export function loadAcceptedSets(file?: string): LoadedAcceptedSets {
-  const source = resolve(file ?? join(packageRoot(), ACCEPTED_PATH));
-  if (!existsSync(source)) {
+  const flag = '--accepted';
+  const label = file ?? ACCEPTED_PATH;
+  const path = resolve(file ?? join(packageRoot(), ACCEPTED_PATH));
+  if (!existsSync(path)) {
     if (file)
       throw new CrossroadsError('experiment/accepted', [
-        { path: source, value: undefined, expected: 'an accepted-sets file' },
+        {
+          path: flag,
+          value: file,
+          expected: 'an existing accepted-sets file (written by crossroads calibrate)',
+        },
       ]);
-    return { accepted: null, source };
+    return { accepted: null, source: label, sha256: null };
+  }
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    throw new CrossroadsError('experiment/accepted', [
+      { path: flag, value: label, expected: `a readable file (${msg})` },
+    ]);
   }
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(source, 'utf8'));
+    data = JSON.parse(bytes.toString('utf8'));
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    throw new CrossroadsError('experiment/accepted', [{ path: source, value: msg, expected: 'valid JSON' }]);
+    throw new CrossroadsError('experiment/accepted', [
+      { path: label, value: msg, expected: 'valid JSON (an accepted-sets file)' },
+    ]);
   }
-  const accepted = checkAcceptedSets(data, ACCEPTED_PATH);
-  return { accepted: accepted.sets.length > 0 ? accepted : null, source };
+  const accepted = checkAcceptedSets(data, label);
+  return {
+    accepted: accepted.sets.length > 0 ? accepted : null,
+    source: label,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }

@@ -12,7 +12,7 @@
 
 import { fail } from '../core/errors.js';
 import { releaseRun, runModel, runPaired } from '../engine/run.js';
-import { noPolicy } from '../scenario/resolve.js';
+import { noPolicy, summaryStartYear } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { makeFlattener, type OutcomeLayout, outcomeLayout } from './outcomes.js';
 import { type AcceptedSets, type Design, parameterSpace, Sampler } from './sampling.js';
@@ -72,9 +72,12 @@ export interface ChunkContext {
   flatten: ReturnType<typeof makeFlattener>;
 }
 
-/** The projection window's first year: the year of the policy start. */
-export function windowStartYear(scenario: Scenario): number {
-  return Number(scenario.policyStart.slice(0, 4));
+/**
+ * The summary window's first year: the policy start's year, or the first year an arm's policy acts
+ * when that is earlier (a policy begun in 2019 is summarised from 2019).
+ */
+export function windowStartYear(scenario: Scenario, policies: readonly Policy[] = []): number {
+  return summaryStartYear(scenario, policies);
 }
 
 /** Build the per-job context (sampler, outcome layout from a deterministic probe run). */
@@ -88,7 +91,13 @@ export function setupChunk(job: EnsembleJob): ChunkContext {
     stochastic: false,
     monthly: job.monthly,
   });
-  const layout = outcomeLayout(probe, windowStartYear(job.scenario));
+  const layout = outcomeLayout(
+    probe,
+    windowStartYear(
+      job.scenario,
+      job.arms.map((a) => a.policy),
+    ),
+  );
   const drawnIds = [...(space.joint?.ids ?? []), ...space.ranged.map((p) => p.id)];
   return { job, sampler, layout, drawnIds, flatten: makeFlattener(layout) };
 }

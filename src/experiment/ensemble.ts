@@ -53,6 +53,8 @@ export interface EnsembleSpec {
   accepted?: AcceptedSets | null;
   /** Where the accepted sets came from (for the manifest). */
   acceptedSource?: string;
+  /** SHA-256 of the accepted-sets file, recorded in the manifest beside its name. */
+  acceptedHash?: string | null;
   monthly?: boolean;
   /** Draw process noise in each run (default true). */
   stochastic?: boolean;
@@ -91,7 +93,7 @@ export interface EnsembleManifest {
   parameters: {
     drawn: number;
     defaultDistribution: string;
-    calibrated: { source: string; sets: number; drawn: string[] } | null;
+    calibrated: { source: string; sha256: string | null; sets: number; drawn: string[] } | null;
     heldAtDeclared: string[];
     notes: string[];
   };
@@ -157,22 +159,36 @@ export function checkSeed(seed: number, flag = 'seed'): number {
   return seed;
 }
 
-/** Check band quantiles: distinct, strictly between 0 and 1, at most 20. */
-export function checkQuantiles(qs: readonly number[], flag = 'quantiles'): number[] {
+const QUANTILES_EXPECTED = 'up to 20 distinct quantiles strictly between 0 and 1 (e.g. 0.05,0.5,0.95)';
+
+/** Check band quantiles: distinct, strictly between 0 and 1, at most 20; returns them sorted. */
+export function checkQuantiles(
+  qs: readonly number[],
+  flag = 'quantiles',
+  expected = QUANTILES_EXPECTED,
+): number[] {
   if (
     qs.length === 0 ||
     qs.length > 20 ||
     qs.some((q) => !(q > 0 && q < 1)) ||
     new Set(qs).size !== qs.length
   ) {
-    fail(
-      MODULE,
-      flag,
-      qs.join(','),
-      'up to 20 distinct quantiles strictly between 0 and 1 (e.g. 0.05,0.5,0.95)',
-    );
+    fail(MODULE, flag, qs.join(','), expected);
   }
   return [...qs].sort((a, b) => a - b);
+}
+
+/** Parse percentiles as written on a command line (`5,25,50,75,95`) into checked, sorted quantiles. */
+export function parsePercentiles(raw: string, flag = 'quantiles'): number[] {
+  const expected = 'up to 20 distinct percentiles strictly between 0 and 100, e.g. 5,25,50,75,95';
+  const qs = raw
+    .split(',')
+    .map((p) => (/^\d+(\.\d+)?$/.test(p.trim()) ? Number(p.trim()) / 100 : Number.NaN));
+  try {
+    return checkQuantiles(qs, flag, expected);
+  } catch {
+    return fail(MODULE, flag, raw, expected);
+  }
 }
 
 /** The job a spec describes, validated. */
@@ -349,6 +365,7 @@ function manifestOf(
       calibrated: space.joint
         ? {
             source: spec.acceptedSource ?? 'accepted sets',
+            sha256: spec.acceptedHash ?? null,
             sets: space.joint.sets.length,
             drawn: space.joint.ids,
           }

@@ -5,6 +5,7 @@
  */
 
 import { DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
+import { csvLine, fmtNumber, fmtPercent, textTable } from '../core/text.js';
 import type { EnsembleManifest, EnsembleResult } from './ensemble.js';
 import { armView } from './paired.js';
 import { bandKey, tidyRows } from './views.js';
@@ -41,13 +42,6 @@ export function toJson(result: EnsembleResult): string {
   return `${JSON.stringify(ensembleDocument(result), null, 2)}\n`;
 }
 
-/** Quote a CSV field when needed (RFC 4180). */
-export function csvField(v: string | number | null): string {
-  if (v === null) return '';
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 /** Tidy CSV of every cell; `outcomes` filters by outcome name. */
 export function toCsv(result: EnsembleResult, outcomes?: readonly string[]): string {
   const qCols = result.quantiles.map(bandKey);
@@ -64,32 +58,23 @@ export function toCsv(result: EnsembleResult, outcomes?: readonly string[]): str
     ...qCols,
   ];
   if (result.difference) header.push('p_a_beats_b');
-  const lines = [header.join(',')];
+  const lines = [csvLine(header)];
   for (const r of tidyRows(result, outcomes)) {
     const f = [r.section, r.arm, r.period, r.outcome, r.statistic, r.direction, r.mean, r.min, r.max, ...r.q];
     if (result.difference) f.push(r.pBeats as number);
-    lines.push(f.map((x) => csvField(x as string | number | null)).join(','));
+    lines.push(csvLine(f as (string | number | null)[]));
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** A number for people: integers with separators from 100 up, three significant digits below. */
-export function fmt(x: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  if (Math.abs(x) >= 100) return Math.round(x).toLocaleString('en-US');
-  if (x === 0) return '0';
-  return Number(x.toPrecision(3)).toString();
-}
+const fmt = fmtNumber;
+const pct = fmtPercent;
+const table = textTable;
 
-function pct(p: number | null | undefined): string {
-  return p === null || p === undefined ? '-' : `${Math.round(p * 100)}%`;
-}
-
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) =>
-    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(head), ...rows.map(line)].join('\n');
+/** P(A beats B) for a table cell; "-" when A and B tie in every replicate (nothing to rank). */
+function beats(d: NonNullable<EnsembleResult['difference']>, c: number): string {
+  const s = d.stats[c];
+  return s.min === 0 && s.max === 0 ? '-' : pct(d.pBeats[c]);
 }
 
 function headerLines(m: EnsembleManifest): string[] {
@@ -149,7 +134,7 @@ export function toTable(result: EnsembleResult, outcomes?: readonly string[]): s
   const hi = quantiles.length - 1;
   const band = `A-B ${bandKey(quantiles[lo])}..${bandKey(quantiles[hi])}`;
   out.push(
-    `A = "${a.name}", B = "${b.name}". P(A beats B) counts replicates where A is better by the outcome's direction.`,
+    `A = "${a.name}", B = "${b.name}". P(A beats B) counts replicates where A is better by the outcome's direction (ties half); "-" where A and B are identical in every replicate (e.g. history years).`,
   );
   if (summaries.length) {
     out.push(
@@ -162,7 +147,7 @@ export function toTable(result: EnsembleResult, outcomes?: readonly string[]): s
           fmt(b.stats[c].median),
           fmt(d.stats[c].median),
           `${fmt(d.stats[c].q[lo])} .. ${fmt(d.stats[c].q[hi])}`,
-          pct(d.pBeats[c]),
+          beats(d, c),
         ]),
       ),
     );
@@ -181,7 +166,7 @@ export function toTable(result: EnsembleResult, outcomes?: readonly string[]): s
             fmt(b.stats[c].median),
             fmt(d.stats[c].median),
             `${fmt(d.stats[c].q[lo])} .. ${fmt(d.stats[c].q[hi])}`,
-            pct(d.pBeats[c]),
+            beats(d, c),
           ];
         }),
       ),

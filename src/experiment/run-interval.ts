@@ -8,13 +8,13 @@
  */
 
 import { type QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
+import { fmtNumber as fmt, textTable, fmtUsd as usd } from '../core/text.js';
 import { type Manifest, makeManifest } from '../report/manifest.js';
 import { noPolicy } from '../scenario/resolve.js';
 import { COMMODITIES } from '../spec/commodities.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import type { EnsembleManifest, EnsembleResult, RunEnsembleOptions } from './ensemble.js';
 import { runPairedEnsemble } from './paired.js';
-import { fmt } from './report.js';
 import type { AcceptedSets } from './sampling.js';
 import { bandKey, type PeriodView } from './views.js';
 
@@ -26,6 +26,7 @@ export interface IntervalRunSpec {
   seed: number;
   accepted?: AcceptedSets | null;
   acceptedSource?: string;
+  acceptedHash?: string | null;
   quantiles?: readonly number[];
 }
 
@@ -87,6 +88,7 @@ export async function runPolicyInterval(
       seed: spec.seed,
       accepted: spec.accepted ?? null,
       acceptedSource: spec.acceptedSource,
+      acceptedHash: spec.acceptedHash,
       quantiles: spec.quantiles,
     },
     options,
@@ -142,8 +144,11 @@ export function intervalJson(r: IntervalRunResult): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** Human-readable form: medians per year with the deaths-averted band, then the summary. */
-export function intervalTable(r: IntervalRunResult): string {
+/**
+ * Human-readable form: medians per year with the deaths-averted band, then the summary. Years from
+ * the policy start are marked `*`; earlier years in which the policy already acts, `+`.
+ */
+export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.period[0]): string {
   const { result } = r;
   const { layout, sketches, quantiles } = result;
   const nA = layout.annualLeaves.length;
@@ -167,7 +172,7 @@ export function intervalTable(r: IntervalRunResult): string {
     const d = sketches[2 * cells + c];
     const av = -d.quantile(0.5);
     return [
-      String(y) + (y < first ? ' ' : '*'),
+      String(y) + (y >= policyStartYear ? '*' : y >= first ? '+' : ' '),
       fmt(result.arms[1].stats[c].median),
       fmt(result.arms[0].stats[c].median),
       fmt(av),
@@ -178,20 +183,20 @@ export function intervalTable(r: IntervalRunResult): string {
         : '-',
     ];
   });
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   const s = r.summary;
   const band = (b: Record<string, number>) => `${fmt(b[bandKey(lo)])} .. ${fmt(b[bandKey(hi)])}`;
   const m = r.ensemble;
   const lines = [
     `Crossroads ${r.manifest.version} (model ${r.manifest.modelVersion}) - scenario "${r.manifest.scenario.name}", policy "${r.manifest.policy.name}", seed ${r.manifest.seed}, ${m.n.toLocaleString('en-US')} paired replicates`,
     '',
-    line(head),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...rows.map(line),
+    textTable(head, rows),
     '',
     "* projection years (policy may act). Medians over replicates; both arms share each replicate's parameters and random numbers.",
+    ...(first < policyStartYear
+      ? [
+          `+ years before the scenario's policy start (${policyStartYear}) in which the policy already acts; the summary counts them.`,
+        ]
+      : []),
     `${s.period[0]}-${s.period[1]}: deaths ${fmt(s.deaths.counterfactual)} without the policy (${band(s.bands.deaths.counterfactual)}), ${fmt(s.deaths.policy)} with it (${band(s.bands.deaths.policy)}).`,
     `Deaths averted ${fmt(s.deaths.averted)} (${bandKey(lo)}..${bandKey(hi)}: ${band(s.bands.deaths.averted)}); P(fewer deaths with the policy) ${Math.round(s.pFewerDeaths * 100)}%.`,
     `Cost ${usd(s.costUsd)} (${usd(s.bands.costUsd[bandKey(lo)])} .. ${usd(s.bands.costUsd[bandKey(hi)])}); cost per death averted (median cost / median averted): ${s.costPerDeathAverted === null ? 'n/a' : usd(s.costPerDeathAverted)}.`,
@@ -240,12 +245,4 @@ function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: re
     `Drug reaching the US (policy arm, vs no new policy): ${COMMODITIES.map(flow).join('; ')}.`,
     `Risks recorded: ${risks.join('; ')}. Civilian harm, diplomatic and retaliation risks are not modelled yet.`,
   ];
-}
-
-function usd(x: number): string {
-  const a = Math.abs(x);
-  if (a >= 1e9) return `$${(x / 1e9).toFixed(2)}B`;
-  if (a >= 1e6) return `$${(x / 1e6).toFixed(1)}M`;
-  if (a >= 1e3) return `$${(x / 1e3).toFixed(1)}k`;
-  return `$${x.toFixed(0)}`;
 }

@@ -4,17 +4,23 @@
  * temporary file before the process exits (so no half-written output is ever left behind).
  */
 
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { csvLine } from '../core/text.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { loadAcceptedSets } from './accepted-file.js';
 import { type EnsembleResult, type EnsembleSpec, runEnsemble } from './ensemble.js';
 import { InterruptedError } from './executor.js';
-import { AtomicFile, abortPendingFiles } from './output.js';
+import {
+  abortPendingFiles,
+  checkOutputTarget,
+  commitFileAtomic,
+  privateTempDir,
+  removePrivateDir,
+  StreamFile,
+} from './output.js';
 import { csvToParquet, loadDuckDb, rowsFormatOf } from './parquet.js';
 import { type Progress, progressFor, silentProgress } from './progress.js';
-import { csvField, toCsv } from './report.js';
+import { toCsv } from './report.js';
 import { intervalJson, intervalTable, runPolicyInterval } from './run-interval.js';
 import { defaultThreads, executorFor } from './worker-executor.js';
 
@@ -33,48 +39,44 @@ export interface SessionOptions {
 export async function runSession(spec: EnsembleSpec, options: SessionOptions): Promise<EnsembleResult> {
   const runs = spec.n * spec.arms.length;
   const target = options.replicatesFile;
+  const flag = '--replicates-file';
   const parquet = target !== undefined && rowsFormatOf(target) === 'parquet';
+  // Checked before the runs: a bad target fails at once, not after them.
+  if (target !== undefined) checkOutputTarget(target, flag);
   // Parquet needs DuckDB: load it now, so a missing package fails before the runs, not after them.
-  if (parquet) await loadDuckDb('--replicates-file', target);
+  if (parquet) await loadDuckDb(flag, target);
+  // Rows stream into a private temporary directory under a plain name (so a killed run leaves nothing
+  // beside the target, and DuckDB's reader never meets the user's path, where `*`, `?` or `[` could
+  // read as a pattern); the finished file is moved into place at the end.
+  const rowsDir = target !== undefined ? privateTempDir() : null;
   const executor = executorFor(options.threads ?? defaultThreads(runs));
   const controller = new AbortController();
   const progress: Progress = options.progress === false ? silentProgress : progressFor(options.label);
-  // For Parquet the rows stream to a CSV in a private temporary directory under a plain name (so
-  // DuckDB's reader never meets the user's path, where `*`, `?` or `[` could read as a pattern), and
-  // the Parquet's own temporary file is opened in the target's directory now, so an unwritable target
-  // fails before the runs.
-  const parquetFile = parquet ? AtomicFile.open(target, '--replicates-file') : null;
-  let rowsDir: string | null = null;
-  try {
-    if (parquet) rowsDir = mkdtempSync(join(tmpdir(), 'crossroads-rows-'));
-  } catch (err) {
-    parquetFile?.abort();
-    throw err;
-  }
-  const rowsFile = target
-    ? AtomicFile.open(rowsDir ? join(rowsDir, 'rows.csv') : target, '--replicates-file')
-    : null;
+  let rowsFile: StreamFile | null = null;
   // Runs before any other SIGINT listener (e.g. one that exits with 130): stop workers, drop temp files.
   const onSigint = (): void => {
     controller.abort();
     progress.stop();
+    rowsFile?.close();
+    if (rowsDir) removePrivateDir(rowsDir);
     abortPendingFiles();
   };
   process.prependListener('SIGINT', onSigint);
-  process.on('exit', abortPendingFiles);
   let header: string[] | null = null;
   try {
+    rowsFile = rowsDir && target ? new StreamFile(join(rowsDir, 'rows.csv'), flag, target) : null;
+    const rows = rowsFile;
     const result = await runEnsemble(
-      { ...spec, replicateRows: rowsFile !== null },
+      { ...spec, replicateRows: rows !== null },
       {
         executor,
         signal: controller.signal,
         onProgress: (done, total) => progress.update(done, total),
-        onReplicates: rowsFile
+        onReplicates: rows
           ? (block) => {
               if (!header) {
                 header = ['replicate', ...block.columns];
-                rowsFile.write(`${header.map(csvField).join(',')}\n`);
+                rows.write(`${csvLine(header)}\n`);
               }
               const w = block.columns.length;
               let text = '';
@@ -84,37 +86,40 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
                 for (let k = 0; k < w; k++) text += `,${block.rows[o + k]}`;
                 text += '\n';
               }
-              rowsFile.write(text);
+              rows.write(text);
             }
           : undefined,
       },
     );
     progress.stop();
-    if (rowsFile && parquetFile && target) {
-      rowsFile.close();
-      try {
-        await csvToParquet(rowsFile.tempPath, parquetFile.tempPath, header ?? ['replicate']);
-      } catch (err) {
-        // Keep the rows: the runs are done and may have taken a long time.
-        const kept = `${target}.csv`;
-        copyFileSync(rowsFile.tempPath, kept);
-        const msg = err instanceof Error ? err.message : String(err);
-        throw new Error(`${msg}\n(the per-replicate rows are kept as CSV in ${kept})`);
+    if (rows && rowsDir && target) {
+      rows.close();
+      if (parquet) {
+        const converted = join(rowsDir, 'rows.parquet');
+        try {
+          await csvToParquet(rows.path, converted, header ?? ['replicate']);
+        } catch (err) {
+          // Keep the rows: the runs are done and may have taken a long time.
+          const kept = `${target}.csv`;
+          commitFileAtomic(rows.path, kept, flag);
+          const msg = err instanceof Error ? err.message : String(err);
+          throw new Error(`${msg}\n(the per-replicate rows are kept as CSV in ${kept})`);
+        }
+        if (controller.signal.aborted) throw new InterruptedError();
+        commitFileAtomic(converted, target, flag);
+      } else {
+        if (controller.signal.aborted) throw new InterruptedError();
+        commitFileAtomic(rows.path, target, flag);
       }
-      if (controller.signal.aborted) throw new InterruptedError();
-      parquetFile.commit();
-      rowsFile.abort();
-    } else rowsFile?.commit();
+    }
     return result;
   } catch (err) {
     progress.stop();
-    rowsFile?.abort();
-    parquetFile?.abort();
     throw controller.signal.aborted && !(err instanceof InterruptedError) ? new InterruptedError() : err;
   } finally {
     process.removeListener('SIGINT', onSigint);
-    process.removeListener('exit', abortPendingFiles);
-    if (rowsDir) rmSync(rowsDir, { recursive: true, force: true });
+    rowsFile?.close();
+    if (rowsDir) removePrivateDir(rowsDir);
     await executor.close();
   }
 }
@@ -131,14 +136,14 @@ export async function intervalRunText(args: {
   const executor = executorFor(defaultThreads(2 * args.n));
   try {
     const r = await runPolicyInterval(
-      { ...args, accepted: loaded.accepted, acceptedSource: loaded.source },
+      { ...args, accepted: loaded.accepted, acceptedSource: loaded.source, acceptedHash: loaded.sha256 },
       { executor },
     );
     return args.format === 'json'
       ? intervalJson(r)
       : args.format === 'csv'
         ? toCsv(r.result)
-        : intervalTable(r);
+        : intervalTable(r, Number(args.scenario.policyStart.slice(0, 4)));
   } finally {
     await executor.close();
   }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type AnnualRecord, type RunOutput, runPaired } from '../engine/run.js';
 import { outcomeSpecs } from '../model/catalogue.js';
 import type { OutcomeSpec } from '../model/outcomes.js';
-import { noPolicy } from '../scenario/resolve.js';
+import { noPolicy, summaryStartYear } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { type Manifest, makeManifest } from './manifest.js';
 
@@ -47,13 +47,21 @@ export function runPolicy(
     annual: withPolicy.annual,
     counterfactual: { annual: counterfactual.annual },
     costByLever: withPolicy.costByLever,
-    summary: summarise(scenario, withPolicy, counterfactual),
+    summary: summarise(scenario, withPolicy, counterfactual, policy),
   };
 }
 
-/** Summary outcomes over [policy start year, last year]. */
-export function summarise(scenario: Scenario, withPolicy: RunOutput, counterfactual: RunOutput): Summary {
-  const first = Number(scenario.policyStart.slice(0, 4));
+/**
+ * Summary outcomes over [first year, last year]: the policy start's year, or the first year the
+ * policy acts when it starts earlier (`policy` given).
+ */
+export function summarise(
+  scenario: Scenario,
+  withPolicy: RunOutput,
+  counterfactual: RunOutput,
+  policy?: Policy,
+): Summary {
+  const first = summaryStartYear(scenario, policy ? [policy] : []);
   const last = withPolicy.annual[withPolicy.annual.length - 1].year;
   const sum = (rows: AnnualRecord[]) =>
     rows.filter((r) => r.year >= first).reduce((a, r) => a + r.deaths.total, 0);

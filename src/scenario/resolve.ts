@@ -4,13 +4,16 @@
  * issues naming the path, the value and what was expected.
  */
 
-import { parse as parseYaml } from 'yaml';
+import { parseDocument as parseYamlDocument } from 'yaml';
+import { z } from 'zod';
 import { CrossroadsError, type InputIssue } from '../core/errors.js';
 import { parseMonth } from '../core/time.js';
 import { leverCatalogue } from '../model/levers.js';
 import { resolveSupplyEdits } from '../model/supply/index.js';
-import { zodIssues } from '../spec/issues.js';
+import { parseCollecting, zodIssues } from '../spec/issues.js';
 import {
+  type LeverUse,
+  LeverUseSchema,
   type ParameterSpec,
   type Policy,
   PolicySchema,
@@ -22,7 +25,10 @@ import { defaultScenario } from './default.js';
 /** Largest input file accepted, in characters. */
 export const MAX_INPUT_CHARS = 5_000_000;
 
-/** Parse YAML or JSON text (JSON is YAML); errors name the file and line. */
+/**
+ * Parse a document: strict JSON when `label` (the file name) ends in `.json`, YAML otherwise (YAML
+ * also reads JSON). Errors name the file and, where the parser says, the line.
+ */
 export function parseDocument(text: string, label: string): unknown {
   if (text.length > MAX_INPUT_CHARS) {
     throw new CrossroadsError('scenario/parse', [
@@ -33,8 +39,28 @@ export function parseDocument(text: string, label: string): unknown {
       },
     ]);
   }
+  if (/\.json$/i.test(label)) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
+      const at = /position (\d+)/.exec(msg);
+      const line = at ? text.slice(0, Number(at[1])).split('\n').length : null;
+      throw new CrossroadsError('scenario/parse', [
+        {
+          path: label,
+          value: line === null ? msg : `${msg} (line ${line})`,
+          expected: 'strict JSON (no trailing commas or comments; name the file .yaml for YAML)',
+        },
+      ]);
+    }
+  }
   try {
-    return parseYaml(text, { prettyErrors: true, maxAliasCount: 100 });
+    // Warnings (an unknown tag such as `!x`) are errors here: the document would not mean what it says.
+    const doc = parseYamlDocument(text, { prettyErrors: true, logLevel: 'silent' });
+    const problem = doc.errors[0] ?? doc.warnings[0];
+    if (problem) throw problem;
+    return doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
     const msg = err instanceof Error ? err.message.split('\n')[0] : String(err);
     throw new CrossroadsError('scenario/parse', [
@@ -81,11 +107,13 @@ export function checkParameter(id: string, p: ParameterSpec, path: string): Inpu
 
 /** Resolve a parsed scenario file (overrides) onto the default scenario. */
 export function resolveScenario(input: unknown): Scenario {
-  const parsed = ScenarioFileSchema.safeParse(input);
-  if (!parsed.success) throw new CrossroadsError('scenario/resolve', zodIssues(parsed.error, input));
+  // Every problem in one pass: what fails the schema is reported and left out, and the rest is
+  // still checked against the declarations (ranges, ids) below.
+  const parsed = parseCollecting(ScenarioFileSchema, input);
   const file = parsed.data;
+  if (!file) throw new CrossroadsError('scenario/resolve', parsed.issues);
   const base = defaultScenario();
-  const issues: InputIssue[] = [];
+  const issues: InputIssue[] = [...parsed.issues];
   const scenario: Scenario = {
     ...base,
     name: file.name,
@@ -154,14 +182,25 @@ function checkHorizon(s: Scenario, issues: InputIssue[]): void {
 
 /** Validate a parsed policy against the schema and the lever catalogue. */
 export function resolvePolicy(input: unknown, scenario: Scenario): Policy {
-  const parsed = PolicySchema.safeParse(input);
-  if (!parsed.success) throw new CrossroadsError('scenario/policy', zodIssues(parsed.error, input));
-  const policy = parsed.data;
-  const issues: InputIssue[] = [];
+  // Every problem in one pass: the policy's frame and each lever are parsed on their own, what fails
+  // the schema is reported and left out, and the levers that remain are checked against the catalogue.
+  const frame = parseCollecting(PolicySchema.extend({ levers: z.array(z.unknown()).max(100) }), input);
+  const issues: InputIssue[] = [...frame.issues];
+  const rawLevers = Array.isArray((input as { levers?: unknown } | null)?.levers)
+    ? ((input as { levers: unknown[] }).levers as unknown[])
+    : [];
+  const uses: { use: LeverUse; i: number }[] = [];
+  rawLevers.slice(0, 100).forEach((raw, i) => {
+    const lever = parseCollecting(LeverUseSchema, raw, `levers[${i}]`);
+    issues.push(...lever.issues);
+    if (lever.data) uses.push({ use: lever.data, i });
+  });
+  if (!frame.data) throw new CrossroadsError('scenario/policy', issues);
+  const policy: Policy = { ...frame.data, levers: uses.map((u) => u.use) };
   const catalogue = leverCatalogue();
   const start = parseMonth(scenario.horizon.start);
   const end = parseMonth(scenario.horizon.end);
-  policy.levers.forEach((use, i) => {
+  for (const { use, i } of uses) {
     const path = `levers[${i}]`;
     const def = catalogue.get(use.lever);
     if (!def) {
@@ -170,7 +209,7 @@ export function resolvePolicy(input: unknown, scenario: Scenario): Policy {
         value: use.lever,
         expected: `one of ${[...catalogue.keys()].join(', ')}`,
       });
-      return;
+      continue;
     }
     if (use.intensity < def.min || use.intensity > def.max) {
       issues.push({
@@ -208,7 +247,7 @@ export function resolvePolicy(input: unknown, scenario: Scenario): Policy {
         value: use.end,
         expected: `a month after start and no later than ${scenario.horizon.end}`,
       });
-  });
+  }
   if (issues.length) throw new CrossroadsError('scenario/policy', issues);
   return policy;
 }
@@ -216,4 +255,31 @@ export function resolvePolicy(input: unknown, scenario: Scenario): Policy {
 /** The empty policy: no new levers. */
 export function noPolicy(): Policy {
   return { name: 'no new policy', levers: [] };
+}
+
+/**
+ * The first month any lever of `policy` acts (non-zero intensity), or null for none. Levers start at
+ * the scenario's policy start unless they say otherwise; an earlier start is allowed.
+ */
+export function firstActiveMonth(policy: Policy, scenario: Scenario): string | null {
+  let first: string | null = null;
+  for (const use of policy.levers) {
+    if (use.intensity === 0) continue;
+    const start = use.start ?? scenario.policyStart;
+    if (first === null || start < first) first = start;
+  }
+  return first;
+}
+
+/**
+ * First year of the summary period: the policy start's year, or earlier when a policy acts before
+ * the policy start (an early start is summarised over every year it acts).
+ */
+export function summaryStartYear(scenario: Scenario, policies: readonly Policy[]): number {
+  let year = Number(scenario.policyStart.slice(0, 4));
+  for (const p of policies) {
+    const m = firstActiveMonth(p, scenario);
+    if (m !== null) year = Math.min(year, Number(m.slice(0, 4)));
+  }
+  return year;
 }

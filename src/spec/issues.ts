@@ -63,16 +63,72 @@ function expectation(issue: z.core.$ZodIssue): string {
   }
 }
 
+function toInputIssue(issue: z.core.$ZodIssue, input: unknown, prefix: string): InputIssue {
+  const path = formatPath(issue.path);
+  return {
+    path: prefix && path ? `${prefix}.${path}` : prefix || path,
+    value: issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : valueAt(input, issue.path),
+    expected: expectation(issue),
+  };
+}
+
 /** Convert a zod error on `input` to input issues, with an optional path prefix. */
 export function zodIssues(error: z.ZodError, input: unknown, prefix = ''): InputIssue[] {
-  return flattenUnions(error.issues).map((issue) => {
-    const path = formatPath(issue.path);
-    const value =
-      issue.code === 'unrecognized_keys' ? valueAt(input, issue.path) : valueAt(input, issue.path);
-    return {
-      path: prefix && path ? `${prefix}.${path}` : prefix || path,
-      value: issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : value,
-      expected: expectation(issue),
-    };
-  });
+  return flattenUnions(error.issues).map((issue) => toInputIssue(issue, input, prefix));
+}
+
+/** Delete the value at `path` (or, with `keys`, those keys of the object at `path`); false if nothing went. */
+function removeAt(root: unknown, path: ReadonlyArray<PropertyKey>, keys?: readonly string[]): boolean {
+  if (!keys && path.length === 0) return false;
+  let cur: unknown = root;
+  for (const p of keys ? path : path.slice(0, -1)) {
+    if (cur === null || typeof cur !== 'object') return false;
+    cur = (cur as Record<string, unknown>)[String(p)];
+  }
+  if (cur === null || typeof cur !== 'object') return false;
+  const obj = cur as Record<string, unknown>;
+  if (keys) {
+    for (const k of keys) delete obj[k];
+    return keys.length > 0;
+  }
+  // Array elements stay: removing one would shift the indices later problems are reported at.
+  const last = String(path[path.length - 1]);
+  if (Array.isArray(obj) || !Object.hasOwn(obj, last)) return false;
+  delete obj[last];
+  return true;
+}
+
+/**
+ * Parse with a schema, collecting every problem: each failing field is reported, then taken out
+ * (unknown keys removed, bad values deleted) and the rest parsed again, so the checks that need
+ * parsed data (ranges, ids) still run on everything that was well formed. `data` is the parse of
+ * what remained, or undefined when a required part was broken (the issues then say which).
+ */
+export function parseCollecting<T>(
+  schema: z.ZodType<T>,
+  input: unknown,
+  prefix = '',
+): { data: T | undefined; issues: InputIssue[] } {
+  const issues: InputIssue[] = [];
+  const reported = new Set<string>();
+  const doc = input === undefined ? undefined : structuredClone(input);
+  for (let round = 0; round < 10; round++) {
+    const parsed = schema.safeParse(doc);
+    if (parsed.success) return { data: parsed.data, issues };
+    let progressed = false;
+    for (const issue of flattenUnions(parsed.error.issues)) {
+      const found = toInputIssue(issue, doc, prefix);
+      // A field taken out for being wrong may come back as "missing": it is reported already.
+      const key = issue.code === 'unrecognized_keys' ? `${found.path}\u0000keys` : found.path;
+      if (!reported.has(key)) issues.push(found);
+      reported.add(key);
+      const removed =
+        issue.code === 'unrecognized_keys'
+          ? removeAt(doc, issue.path, issue.keys)
+          : removeAt(doc, issue.path);
+      progressed ||= removed;
+    }
+    if (!progressed) return { data: undefined, issues };
+  }
+  return { data: undefined, issues };
 }

@@ -1,30 +1,70 @@
 /** `crossroads calibrate`: fit the free health parameters; write the fit, the accepted sets and the report. */
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { calibrate, DEFAULTS } from '../../calibration/calibrate.js';
 import { fitReportMarkdown } from '../../calibration/report.js';
+import { fail } from '../../core/errors.js';
+import { checkOutputTarget, outputError, writeFileAtomic } from '../../experiment/output.js';
 import { defaultScenario } from '../../scenario/default.js';
 import { PACKAGE_ROOT } from '../inputs.js';
 import { intOption } from '../options.js';
-import { writeOutput } from '../output.js';
+
+/** Where `--update-shipped` writes: the calibration the package ships and ensembles draw from. */
+export const SHIPPED_CALIBRATION_DIR = join(PACKAGE_ROOT, 'data', 'calibration');
+
+const FILES = ['fitted.json', 'accepted.json', 'fit-report.md'] as const;
+
+/** Check the output directory before fitting: an existing directory's files, or a creatable one. */
+function checkOutDir(dir: string, flag: string): void {
+  let st: ReturnType<typeof statSync> | null = null;
+  try {
+    st = statSync(dir);
+  } catch {
+    st = null;
+  }
+  if (st && !st.isDirectory()) fail('cli', flag, dir, 'a directory (this is not one)');
+  // A directory that does not exist yet is made at the end; its parent must take it.
+  if (!st) checkOutputTarget(dir, flag);
+  else for (const f of FILES) checkOutputTarget(join(dir, f), flag);
+}
+
+/**
+ * Run the synchronous fit with Ctrl-C left to the operating system: a JavaScript SIGINT handler
+ * cannot run until synchronous code returns (it would let the fit run to its end and write its
+ * files), so during the fit Ctrl-C ends the process at once (the shell reports 130) and nothing has
+ * been written; the handlers come back before any file is written.
+ */
+function withDefaultSigint<T>(work: () => T): T {
+  const listeners = process.listeners('SIGINT');
+  process.removeAllListeners('SIGINT');
+  try {
+    return work();
+  } finally {
+    for (const l of listeners) process.on('SIGINT', l);
+  }
+}
 
 /** Register the command. */
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
     .description(
-      'fit the free health parameters to CDC/NCHS deaths (2015-2019 held-out diagnostic, and the shipped 2015-2022 fit)',
+      'fit the free health parameters to CDC/NCHS deaths (2015-2019 held-out diagnostic, and the shipped 2015-2022 fit); needs --out-dir DIR or --update-shipped',
     )
+    .option('--out-dir <dir>', 'write fitted.json, accepted.json and fit-report.md into this directory')
     .option(
-      '--out-dir <dir>',
-      'where to write fitted.json, accepted.json and fit-report.md',
-      join(PACKAGE_ROOT, 'data', 'calibration'),
+      '--update-shipped',
+      "write them into the package's data/calibration/ (replaces the shipped calibration; then npm run build)",
     )
     .option('--seed <n>', 'seed of the optimiser starts and the sampler', String(DEFAULTS.seed))
-    .option('--iterations <n>', 'Metropolis proposals', String(DEFAULTS.mcmcIterations))
-    .action((opts: { outDir: string; seed: string; iterations: string }) => {
+    .option(
+      '--iterations <n>',
+      `Metropolis proposals, more than the ${DEFAULTS.burnIn} of burn-in`,
+      String(DEFAULTS.mcmcIterations),
+    )
+    .action((opts: { outDir?: string; updateShipped?: boolean; seed: string; iterations: string }) => {
       const seed = intOption('--seed', opts.seed, DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
       const iterations = intOption(
         '--iterations',
@@ -33,32 +73,40 @@ export function registerCalibrate(program: Command): void {
         DEFAULTS.burnIn + 1,
         10_000_000,
       );
+      if (opts.outDir !== undefined && opts.updateShipped) {
+        fail('cli', '--out-dir', opts.outDir, 'either --out-dir DIR or --update-shipped, not both');
+      }
+      if (opts.outDir === undefined && !opts.updateShipped) {
+        fail(
+          'cli',
+          '--out-dir',
+          undefined,
+          `a directory for the results, or --update-shipped to replace the shipped calibration in ${SHIPPED_CALIBRATION_DIR}`,
+        );
+      }
+      const flag = opts.updateShipped ? '--update-shipped' : '--out-dir';
+      const outDir = opts.outDir ?? SHIPPED_CALIBRATION_DIR;
+      checkOutDir(outDir, flag);
       // Calibrate from the declared starting values, not from a previous fit.
       const scenario = defaultScenario({ fitted: false });
       const log = (m: string) => process.stderr.write(`calibrate: ${m}\n`);
-      log('fitting 2015-2019 (2020-2022 held out)...');
-      const heldOut = calibrate(scenario, {
-        firstYear: 2015,
-        lastYear: 2019,
-        seed,
-        mcmcIterations: DEFAULTS.burnIn + 1,
+      const [heldOut, shipped] = withDefaultSigint(() => {
+        log('fitting 2015-2019 (2020-2022 held out)...');
+        const h = calibrate(scenario, {
+          firstYear: 2015,
+          lastYear: 2019,
+          seed,
+          mcmcIterations: DEFAULTS.burnIn + 1,
+        });
+        log('fitting 2015-2022 (shipped)...');
+        const s = calibrate(scenario, {
+          firstYear: 2015,
+          lastYear: 2022,
+          seed,
+          mcmcIterations: iterations,
+        });
+        return [h, s] as const;
       });
-      log('fitting 2015-2022 (shipped)...');
-      const shipped = calibrate(scenario, {
-        firstYear: 2015,
-        lastYear: 2022,
-        seed,
-        mcmcIterations: iterations,
-      });
-      mkdirSync(opts.outDir, { recursive: true });
-      writeOutput(
-        `${JSON.stringify({ $comment: 'Written by `crossroads calibrate` (2015-2022 fit). Do not edit by hand.', fitYears: shipped.fitYears, seed, values: shipped.values }, null, 2)}\n`,
-        join(opts.outDir, 'fitted.json'),
-      );
-      writeOutput(
-        `${JSON.stringify({ $comment: 'Posterior parameter sets meeting the calibration bounds; ensembles draw the calibrated parameters jointly from these rows.', parameters: shipped.accepted.parameters, sets: shipped.accepted.sets }, null, 1)}\n`,
-        join(opts.outDir, 'accepted.json'),
-      );
       const report = [
         '# Calibration fit report',
         '',
@@ -67,10 +115,20 @@ export function registerCalibrate(program: Command): void {
         fitReportMarkdown('Diagnostic: fit on 2015-2019, 2020-2022 projected out of sample', heldOut),
         fitReportMarkdown('Shipped: fit on 2015-2022', shipped),
       ].join('\n');
-      writeOutput(report, join(opts.outDir, 'fit-report.md'));
+      const texts: Record<(typeof FILES)[number], string> = {
+        'fitted.json': `${JSON.stringify({ $comment: 'Written by `crossroads calibrate` (2015-2022 fit). Do not edit by hand.', fitYears: shipped.fitYears, seed, values: shipped.values }, null, 2)}\n`,
+        'accepted.json': `${JSON.stringify({ $comment: 'Posterior parameter sets meeting the calibration bounds; ensembles draw the calibrated parameters jointly from these rows.', parameters: shipped.accepted.parameters, sets: shipped.accepted.sets }, null, 1)}\n`,
+        'fit-report.md': report,
+      };
+      try {
+        mkdirSync(outDir, { recursive: true });
+      } catch (err) {
+        throw outputError(flag, outDir, err);
+      }
+      for (const f of FILES) writeFileAtomic(join(outDir, f), texts[f], flag);
       process.stdout.write(report);
       log(
-        `wrote ${join(opts.outDir, 'fitted.json')}, accepted.json and fit-report.md; rebuild (npm run build) to use them`,
+        `wrote ${join(outDir, 'fitted.json')}, accepted.json and fit-report.md${opts.updateShipped ? '; rebuild (npm run build) to use them' : ''}`,
       );
     });
 }

@@ -1,7 +1,6 @@
 /** `crossroads ensemble`: quantile bands of every outcome over the declared uncertainties. */
 
 import type { Command } from 'commander';
-import { CrossroadsError } from '../../core/errors.js';
 import { loadAcceptedSets } from '../../experiment/accepted-file.js';
 import { type Arm, setupChunk } from '../../experiment/chunk.js';
 import {
@@ -9,9 +8,9 @@ import {
   type EnsembleResult,
   type EnsembleSpec,
   ensembleJob,
+  parsePercentiles,
 } from '../../experiment/ensemble.js';
 import { selectOutcomes } from '../../experiment/outcomes.js';
-import { writeFileAtomic } from '../../experiment/output.js';
 import { FORMATS, render } from '../../experiment/report.js';
 import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { runSession } from '../../experiment/session.js';
@@ -19,6 +18,7 @@ import { checkThreads, maxThreads } from '../../experiment/worker-executor.js';
 import type { Scenario } from '../../spec/scenario.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
+import { type Output, openOutput } from '../output.js';
 
 /** Options shared by `ensemble` and `compare`. */
 export interface EnsembleFlags {
@@ -70,27 +70,6 @@ export function ensembleOptions(cmd: Command, defaultN: number): Command {
     .option('--no-progress', 'no progress output on stderr');
 }
 
-/** Parse `5,25,50,75,95` (percentiles) into quantiles. */
-export function parseQuantiles(raw: string, flag = '--quantiles'): number[] {
-  const parts = raw.split(',').map((s) => s.trim());
-  const qs = parts.map((p) => (/^\d+(\.\d+)?$/.test(p) ? Number(p) / 100 : Number.NaN));
-  if (
-    qs.length === 0 ||
-    qs.length > 20 ||
-    qs.some((q) => !(q > 0 && q < 1)) ||
-    new Set(qs).size !== qs.length
-  ) {
-    throw new CrossroadsError('cli', [
-      {
-        path: flag,
-        value: raw,
-        expected: 'up to 20 distinct percentiles strictly between 0 and 100, e.g. 5,25,50,75,95',
-      },
-    ]);
-  }
-  return qs.sort((a, b) => a - b);
-}
-
 /** Parse the shared flags into spec parts and session options. */
 export function parseEnsembleFlags(opts: EnsembleFlags) {
   const n = intOption('-n', opts.replicates, 1, 1, ENSEMBLE_DEFAULTS.maxReplicates);
@@ -101,7 +80,7 @@ export function parseEnsembleFlags(opts: EnsembleFlags) {
       : checkThreads(intOption('--threads', opts.threads, 1, 1, Number.MAX_SAFE_INTEGER), '--threads');
   const design = choiceOption<Design>('--design', opts.design, DESIGNS, ENSEMBLE_DEFAULTS.design);
   const format = choiceOption('--format', opts.format, FORMATS, 'table');
-  const quantiles = parseQuantiles(opts.quantiles);
+  const quantiles = parsePercentiles(opts.quantiles, '--quantiles');
   const outcomes = opts.outcomes
     ?.split(',')
     .map((s) => s.trim())
@@ -120,11 +99,9 @@ export function emit(
   result: EnsembleResult,
   format: (typeof FORMATS)[number],
   selected: string[] | undefined,
-  out?: string,
+  output: Output,
 ): void {
-  const text = render(result, format, selected);
-  if (out) writeFileAtomic(out, text, '--out');
-  else process.stdout.write(text);
+  output(render(result, format, selected));
 }
 
 /** Register the command. */
@@ -145,17 +122,19 @@ export async function runArms(
     design: f.design,
     accepted: f.loaded.accepted,
     acceptedSource: f.loaded.source,
+    acceptedHash: f.loaded.sha256,
     monthly: opts.monthly ?? false,
     quantiles: f.quantiles,
   };
   const selected = checkOutcomes(spec, f.outcomes);
+  const output = openOutput(opts.out);
   const result = await runSession(spec, {
     threads: f.threads,
     label,
     progress: opts.progress,
     replicatesFile: opts.replicatesFile,
   });
-  emit(result, f.format, selected, opts.out);
+  emit(result, f.format, selected, output);
 }
 
 export function registerEnsemble(program: Command): void {

@@ -3,12 +3,13 @@
 import type { Command } from 'commander';
 import { analyseNetwork, type CommodityAnalysis } from '../../analysis/network.js';
 import { formatSupplyFit, supplyFitReport } from '../../calibration/supply-fit.js';
+import { fmtInt, textTable as table } from '../../core/text.js';
 import { prepare, runModel } from '../../engine/run.js';
 import { assumptionNames } from '../../model/supply/index.js';
 import type { Scenario } from '../../spec/scenario.js';
 import { loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
-import { fmtInt, table, writeOutput } from '../output.js';
+import { openOutput } from '../output.js';
 
 const FORMATS = ['table', 'json'] as const;
 
@@ -43,6 +44,7 @@ export function registerNetwork(program: Command): void {
       ) => {
         const format = choiceOption('--format', opts.format, FORMATS, 'table');
         const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
+        const output = openOutput(opts.out);
         const scenario = loadScenario(scenarioFile, opts.assumptions);
         const first = Number(scenario.horizon.start.slice(0, 4));
         const last = Number(scenario.horizon.end.slice(0, 4));
@@ -54,7 +56,7 @@ export function registerNetwork(program: Command): void {
           format === 'json'
             ? `${JSON.stringify({ scenario: scenario.name, assumptions: scenario.assumptions, seed, year, commodities: analysis, fit }, null, 2)}\n`
             : toTable(scenario, analysis, fit ? formatSupplyFit(fit) : undefined);
-        writeOutput(text, opts.out);
+        output(text);
       },
     );
 }

@@ -4,11 +4,12 @@
  */
 
 import type { Command } from 'commander';
+import { textTable as table } from '../../core/text.js';
 import { prepare } from '../../engine/run.js';
 import { leverCatalogue } from '../../model/levers.js';
 import { noPolicy } from '../../scenario/resolve.js';
 import { loadScenario, shippedPolicies } from '../inputs.js';
-import { table, writeOutput } from '../output.js';
+import { writeOutput } from '../output.js';
 
 /** Register the commands. */
 export function registerCatalogues(program: Command): void {

@@ -1,6 +1,7 @@
 /** `crossroads run`: a policy against no new policy on the same random numbers. */
 
 import type { Command } from 'commander';
+import { csvDocument, fmtInt, fmtUsd, textTable as table } from '../../core/text.js';
 import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../../experiment/paired.js';
 import { intervalRunText } from '../../experiment/session.js';
@@ -9,7 +10,7 @@ import { type RunResult, runPolicy } from '../../report/run-result.js';
 import { COMMODITIES, type Commodity } from '../../spec/commodities.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
-import { csvCell, fmtInt, fmtUsd, table, writeOutput } from '../output.js';
+import { openOutput } from '../output.js';
 
 const FORMATS = ['table', 'json', 'csv'] as const;
 
@@ -49,30 +50,45 @@ export function registerRun(program: Command): void {
         const n = intOption('-n', opts.replicates, 1, 1, ENSEMBLE_DEFAULTS.maxReplicates);
         const format = choiceOption('--format', opts.format, FORMATS, 'table');
         const seed = intOption('--seed', opts.seed, 1, 0, MAX_SEED);
+        const output = openOutput(opts.out);
         const scenario = loadScenario(scenarioFile, opts.assumptions);
         const policy = loadPolicy(opts.policy, scenario);
-        if (n > 1) return writeOutput(await intervalRunText({ scenario, policy, n, seed, format }), opts.out);
+        if (n > 1) return output(await intervalRunText({ scenario, policy, n, seed, format }));
+        const policyStartYear = Number(scenario.policyStart.slice(0, 4));
         const result = runPolicy(scenario, policy, seed);
-        writeOutput(
+        output(
           format === 'json'
             ? `${JSON.stringify(result, null, 2)}\n`
             : format === 'csv'
               ? toCsv(result)
-              : toTable(result),
-          opts.out,
+              : toTable(result, policyStartYear),
         );
       },
     );
 }
 
-/** The human-readable form. */
-export function toTable(r: RunResult): string {
+/** The mark of a year in the tables: `*` from the policy start, `+` where the policy acts earlier. */
+export function yearMark(year: number, summaryStart: number, policyStartYear: number): string {
+  return year >= policyStartYear ? '*' : year >= summaryStart ? '+' : ' ';
+}
+
+/** The footnote explaining `+` years, or nothing when the policy does not start early. */
+export function earlyYearsNote(summaryStart: number, policyStartYear: number): string[] {
+  return summaryStart < policyStartYear
+    ? [
+        `+ years before the scenario's policy start (${policyStartYear}) in which the policy already acts; the summary counts them.`,
+      ]
+    : [];
+}
+
+/** The human-readable form; `policyStartYear` is the scenario's (default: the summary's first year). */
+export function toTable(r: RunResult, policyStartYear = r.summary.period[0]): string {
   const first = r.summary.period[0];
   const rows = r.annual.map((a, i) => {
     const cf = r.counterfactual.annual[i];
     const averted = cf.deaths.total - a.deaths.total;
     return [
-      String(a.year) + (a.year < first ? ' ' : '*'),
+      String(a.year) + yearMark(a.year, first, policyStartYear),
       fmtInt(cf.deaths.total),
       fmtInt(a.deaths.total),
       fmtInt(averted),
@@ -97,6 +113,7 @@ export function toTable(r: RunResult): string {
     ),
     '',
     `* projection years (policy may act). Deaths are overdose deaths of any drug; the synthetic-opioid column is one overlapping group.`,
+    ...earlyYearsNote(first, policyStartYear),
     `${s.period[0]}-${s.period[1]}: deaths ${fmtInt(s.deaths.counterfactual)} without the policy, ${fmtInt(s.deaths.policy)} with it; averted ${fmtInt(s.deaths.averted)}.`,
     `Cost ${fmtUsd(s.costUsd)} (discounted at ${(s.discountRate * 100).toFixed(1)}%: ${fmtUsd(s.discountedCostUsd)}); cost per death averted: ${s.costPerDeathAverted === null ? 'n/a' : fmtUsd(s.costPerDeathAverted)}.`,
     ...supplyAndRiskLines(r),
@@ -115,17 +132,17 @@ export function toCsv(r: RunResult): string {
     ...DEATH_GROUPS.map((g) => (g.key === 'total' ? 'deaths_total' : snake(g.key))),
     'cost_usd',
   ];
-  const rows = [head.join(',')];
+  const rows: (string | number)[][] = [];
   for (const [arm, annual] of [
     ['policy', r.annual],
     ['no_new_policy', r.counterfactual.annual],
   ] as const) {
     for (const a of annual) {
       const d = a.deaths as unknown as Record<string, number>;
-      rows.push([arm, a.year, ...DEATH_GROUPS.map((g) => d[g.key]), a.costUsd].map(csvCell).join(','));
+      rows.push([arm, a.year, ...DEATH_GROUPS.map((g) => d[g.key]), a.costUsd]);
     }
   }
-  return `${rows.join('\n')}\n`;
+  return csvDocument(head, rows);
 }
 
 /**

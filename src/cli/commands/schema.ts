@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { runOutputSchema } from '../../report/run-result.js';
 import { inputJsonSchemas } from '../../spec/scenario.js';
-import { writeOutput } from '../output.js';
+import { openOutput } from '../output.js';
 
 /** JSON Schema of the output of `crossroads run --format json`. */
 export function outputJsonSchema(): unknown {
@@ -20,6 +20,7 @@ export function registerSchema(program: Command): void {
     .option('--kind <kind>', 'scenario | policy (input schemas only)')
     .option('-o, --out <file>', 'write to a file instead of stdout')
     .action((opts: { output?: boolean; kind?: string; out?: string }) => {
+      const output = openOutput(opts.out);
       const schemas = inputJsonSchemas();
       const value = opts.output ? outputJsonSchema() : opts.kind ? schemas[opts.kind] : schemas;
       if (value === undefined) {
@@ -29,6 +30,6 @@ export function registerSchema(program: Command): void {
         process.exitCode = 2;
         return;
       }
-      writeOutput(`${JSON.stringify(value, null, 2)}\n`, opts.out);
+      output(`${JSON.stringify(value, null, 2)}\n`);
     });
 }
