@@ -96,55 +96,78 @@ export async function benchBaseline(ref: string, blocks: number): Promise<void> 
     const distOld = join(dir, 'tree', 'dist');
     if (!existsSync(join(distOld, 'src/engine/run.js')))
       throw new Error(`bench: ${ref} built no dist/src/engine/run.js`);
-    const oldBuild = await loadBuild(distOld, `old ${ref} (${sha.slice(0, 7)})`);
-    const newBuild = await loadBuild(join(ROOT, 'dist'), 'new (this checkout)');
-    const fingerprint = (b: Build) =>
-      JSON.stringify(b.runModel({ scenario: b.scenario, policy: b.policies.at(-1), seed: 1 }).annual);
-    const identical = fingerprint(oldBuild) === fingerprint(newBuild);
     console.log(
-      `\nbaseline: ${oldBuild.policies.length} shipped policies (old) / ${newBuild.policies.length} (new), default scenario; built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `\nbaseline ${ref} (${sha.slice(0, 7)}) built in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
-    // Warm-up: a few blocks each, discarded.
-    for (let i = 0; i < 5; i++) {
-      block(oldBuild, 1000 + i);
-      block(newBuild, 1000 + i);
-    }
-    const oldMs: number[] = [];
-    const newMs: number[] = [];
-    const ratio: number[] = [];
-    for (let i = 0; i < blocks; i++) {
-      const seed = i + 1;
-      let o: number;
-      let n: number;
-      if (i % 2 === 0) {
-        o = block(oldBuild, seed);
-        n = block(newBuild, seed);
-      } else {
-        n = block(newBuild, seed);
-        o = block(oldBuild, seed);
-      }
-      oldMs.push(o);
-      newMs.push(n);
-      ratio.push(n / o);
-    }
-    const runs = blocks * newBuild.policies.length;
-    console.log(
-      `    ${blocks} alternating blocks, ${runs} runs per build (each block: every shipped policy once)`,
-    );
-    for (const [b, xs] of [
-      [oldBuild, oldMs],
-      [newBuild, newMs],
-    ] as const)
-      console.log(
-        `    ${b.label.padEnd(32)} median ${quantile(xs, 0.5).toFixed(3)} ms per run (quartiles ${quantile(xs, 0.25).toFixed(3)}-${quantile(xs, 0.75).toFixed(3)})`,
-      );
-    console.log(
-      `    ratio new/old by block: median ${quantile(ratio, 0.5).toFixed(3)} (quartiles ${quantile(ratio, 0.25).toFixed(3)}-${quantile(ratio, 0.75).toFixed(3)}, min ${Math.min(...ratio).toFixed(3)}, max ${Math.max(...ratio).toFixed(3)})`,
-    );
-    console.log(
-      `    results of the last policy, seed 1: ${identical ? 'identical' : 'DIFFERENT'} between the builds`,
+    await compareBuilds(
+      distOld,
+      `old ${ref} (${sha.slice(0, 7)})`,
+      join(ROOT, 'dist'),
+      'new (this checkout)',
+      blocks,
     );
   } finally {
     cleanup();
   }
+}
+
+/** Load two compiled builds (their `dist` folders) and time them in alternating blocks. */
+export async function compareBuilds(
+  distOld: string,
+  labelOld: string,
+  distNew: string,
+  labelNew: string,
+  blocks: number,
+): Promise<void> {
+  const oldBuild = await loadBuild(distOld, labelOld);
+  const newBuild = await loadBuild(distNew, labelNew);
+  const fingerprint = (b: Build) =>
+    JSON.stringify(b.runModel({ scenario: b.scenario, policy: b.policies.at(-1), seed: 1 }).annual);
+  const identical = fingerprint(oldBuild) === fingerprint(newBuild);
+  console.log(
+    `    default scenario; ${oldBuild.policies.length} shipped policies (old), ${newBuild.policies.length} (new)`,
+  );
+  // Warm-up: a few blocks each, discarded.
+  for (let i = 0; i < 5; i++) {
+    block(oldBuild, 1000 + i);
+    block(newBuild, 1000 + i);
+  }
+  const oldMs: number[] = [];
+  const newMs: number[] = [];
+  const ratio: number[] = [];
+  for (let i = 0; i < blocks; i++) {
+    const seed = i + 1;
+    let o: number;
+    let n: number;
+    if (i % 2 === 0) {
+      o = block(oldBuild, seed);
+      n = block(newBuild, seed);
+    } else {
+      n = block(newBuild, seed);
+      o = block(oldBuild, seed);
+    }
+    oldMs.push(o);
+    newMs.push(n);
+    ratio.push(n / o);
+  }
+  const runs = blocks * newBuild.policies.length;
+  console.log(
+    `    ${blocks} alternating blocks, ${runs} runs per build (each block: every shipped policy once)`,
+  );
+  for (const [b, xs] of [
+    [oldBuild, oldMs],
+    [newBuild, newMs],
+  ] as const)
+    console.log(
+      `    ${b.label.padEnd(32)} median ${quantile(xs, 0.5).toFixed(3)} ms per run (quartiles ${quantile(xs, 0.25).toFixed(3)}-${quantile(xs, 0.75).toFixed(3)})`,
+    );
+  console.log(
+    `    ratio new/old by block: median ${quantile(ratio, 0.5).toFixed(3)} (quartiles ${quantile(ratio, 0.25).toFixed(3)}-${quantile(ratio, 0.75).toFixed(3)}, min ${Math.min(...ratio).toFixed(3)}, max ${Math.max(...ratio).toFixed(3)})`,
+  );
+  console.log(
+    `    ratio of the medians new/old: ${(quantile(newMs, 0.5) / quantile(oldMs, 0.5)).toFixed(3)}`,
+  );
+  console.log(
+    `    results of the last policy, seed 1: ${identical ? 'identical' : 'DIFFERENT'} between the builds`,
+  );
 }
