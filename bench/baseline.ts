@@ -6,8 +6,9 @@
  * this checkout's `tsc`. Both builds' `runModel`s are loaded into this process and timed in
  * alternating blocks (old-new, then new-old, ...), each block one run of the default scenario under
  * every shipped policy with that block's seed, each build running its own scenario and policy
- * loaders. The machine's drift hits both alike, so the per-block ratio new/old is the figure to read;
- * its quartiles over the blocks show the spread. Both builds' results are compared on one run
+ * loaders. Blocks are timed in this thread's CPU time (a shared machine's other loads then cost
+ * little but cache and clock contention) and the drift hits both builds alike, so the per-block
+ * ratio new/old is the figure to read; its quartiles over the blocks show the spread. Both builds' results are compared on one run
  * (identical or not; figures only, no pass/fail). The temporary directory is removed at the end.
  */
 
@@ -73,14 +74,19 @@ function quantile(xs: number[], q: number): number {
   return s[lo] + (s[Math.min(lo + 1, s.length - 1)] - s[lo]) * (at - lo);
 }
 
-/** Milliseconds per run of one block: every policy once with the block's seed. */
-function block(b: Build, seed: number): number {
+/**
+ * Milliseconds per run of one block (every policy once with the block's seed): this thread's CPU
+ * time, which time spent waiting for a core on a shared machine does not inflate, and wall time.
+ */
+function block(b: Build, seed: number): { cpu: number; wall: number } {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   let sink = 0;
   for (const policy of b.policies) sink += b.runModel({ scenario: b.scenario, policy, seed }).annual.length;
-  const dt = performance.now() - t0;
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
   if (sink < 0) console.log(sink);
-  return dt / b.policies.length;
+  return { cpu: (c.user + c.system) / 1000 / b.policies.length, wall: wall / b.policies.length };
 }
 
 /** Time the build of `ref` against this build, interleaved; print medians and the ratio. */
@@ -134,11 +140,13 @@ export async function compareBuilds(
   }
   const oldMs: number[] = [];
   const newMs: number[] = [];
+  const oldWall: number[] = [];
+  const newWall: number[] = [];
   const ratio: number[] = [];
   for (let i = 0; i < blocks; i++) {
     const seed = i + 1;
-    let o: number;
-    let n: number;
+    let o: { cpu: number; wall: number };
+    let n: { cpu: number; wall: number };
     if (i % 2 === 0) {
       o = block(oldBuild, seed);
       n = block(newBuild, seed);
@@ -146,26 +154,28 @@ export async function compareBuilds(
       n = block(newBuild, seed);
       o = block(oldBuild, seed);
     }
-    oldMs.push(o);
-    newMs.push(n);
-    ratio.push(n / o);
+    oldMs.push(o.cpu);
+    newMs.push(n.cpu);
+    oldWall.push(o.wall);
+    newWall.push(n.wall);
+    ratio.push(n.cpu / o.cpu);
   }
   const runs = blocks * newBuild.policies.length;
   console.log(
     `    ${blocks} alternating blocks, ${runs} runs per build (each block: every shipped policy once)`,
   );
-  for (const [b, xs] of [
-    [oldBuild, oldMs],
-    [newBuild, newMs],
+  for (const [b, xs, ws] of [
+    [oldBuild, oldMs, oldWall],
+    [newBuild, newMs, newWall],
   ] as const)
     console.log(
-      `    ${b.label.padEnd(32)} median ${quantile(xs, 0.5).toFixed(3)} ms per run (quartiles ${quantile(xs, 0.25).toFixed(3)}-${quantile(xs, 0.75).toFixed(3)})`,
+      `    ${b.label.padEnd(32)} CPU median ${quantile(xs, 0.5).toFixed(3)} ms per run (quartiles ${quantile(xs, 0.25).toFixed(3)}-${quantile(xs, 0.75).toFixed(3)}); wall median ${quantile(ws, 0.5).toFixed(3)} ms`,
     );
   console.log(
-    `    ratio new/old by block: median ${quantile(ratio, 0.5).toFixed(3)} (quartiles ${quantile(ratio, 0.25).toFixed(3)}-${quantile(ratio, 0.75).toFixed(3)}, min ${Math.min(...ratio).toFixed(3)}, max ${Math.max(...ratio).toFixed(3)})`,
+    `    ratio new/old of CPU time by block: median ${quantile(ratio, 0.5).toFixed(3)} (quartiles ${quantile(ratio, 0.25).toFixed(3)}-${quantile(ratio, 0.75).toFixed(3)}, min ${Math.min(...ratio).toFixed(3)}, max ${Math.max(...ratio).toFixed(3)})`,
   );
   console.log(
-    `    ratio of the medians new/old: ${(quantile(newMs, 0.5) / quantile(oldMs, 0.5)).toFixed(3)}`,
+    `    ratio of the CPU medians new/old: ${(quantile(newMs, 0.5) / quantile(oldMs, 0.5)).toFixed(3)}`,
   );
   console.log(
     `    results of the last policy, seed 1: ${identical ? 'identical' : 'DIFFERENT'} between the builds`,
