@@ -1,8 +1,9 @@
 /**
  * What the supply step reads of a commodity's network and holdings that depends only on the
  * scenario (and the time axis): the loop layout (flattened holding-route pairs, leg lists, learning
- * slots), lever leg selections and seizure-noise groups, each built once per compiled network and
- * cached here, not once per run; and the cultivation input (built per run).
+ * slots), built once per compiled network and cached (it is about 7% of a run); and what is built
+ * per run from it: lever leg selections, seizure-noise groups, cultivation input (caching those
+ * saved 0-2% of a run each, under the 5% bar: bench --baseline).
  */
 
 import type { TimeAxis } from '../../core/time.js';
@@ -200,30 +201,16 @@ export function cultivationInput(axis: TimeAxis, c: CompiledCommodity): (Float64
   });
 }
 
-const selectionCache = new WeakMap<CompiledCommodity, Map<string, Int32Array>>();
-
-/** Legs whose `field` equals `value` (maritime legs only if asked); cached per compiled network. */
+/**
+ * Legs whose `field` equals `value` (maritime legs only if asked). Scanned per run: caching the
+ * selections saved nothing measurable (bench --baseline).
+ */
 export function selectEdges(
   c: CompiledCommodity,
   field: string,
   value: string,
   maritimeOnly: boolean,
 ): Int32Array {
-  let byKey = selectionCache.get(c);
-  if (!byKey) {
-    byKey = new Map();
-    selectionCache.set(c, byKey);
-  }
-  const key = `${field}\u0000${value}\u0000${maritimeOnly}`;
-  let hit = byKey.get(key);
-  if (!hit) {
-    hit = scanEdges(c, field, value, maritimeOnly);
-    byKey.set(key, hit);
-  }
-  return hit;
-}
-
-function scanEdges(c: CompiledCommodity, field: string, value: string, maritimeOnly: boolean): Int32Array {
   const out: number[] = [];
   c.net.edges.forEach((e, i) => {
     const v =
@@ -235,12 +222,11 @@ function scanEdges(c: CompiledCommodity, field: string, value: string, maritimeO
   return Int32Array.from(out);
 }
 
-const noiseCache = new WeakMap<CompiledSupply, { groups: Int32Array[]; count: number }>();
-
-/** Seizure-noise group of each transport leg, by commodity, numbered over both (cached). */
+/**
+ * Seizure-noise group of each transport leg, by commodity, numbered over both (built per run:
+ * caching it saved nothing measurable).
+ */
 export function noiseGroupsOf(compiled: CompiledSupply): { groups: Int32Array[]; count: number } {
-  const hit = noiseCache.get(compiled);
-  if (hit) return hit;
   const index = new Map<string, number>();
   const groups = compiled.commodities.map((c) =>
     Int32Array.from(layoutOf(c).noiseKey, (key) => {
@@ -252,7 +238,5 @@ export function noiseGroupsOf(compiled: CompiledSupply): { groups: Int32Array[];
       return gi;
     }),
   );
-  const out = { groups, count: index.size };
-  noiseCache.set(compiled, out);
-  return out;
+  return { groups, count: index.size };
 }

@@ -73,24 +73,16 @@ export function learnRisk(ctx: StepContext, rt: CommodityRt, allShipped: boolean
   const learnSlot = rt.L.learnSlot;
   const learnLeg = rt.L.learnLeg;
   const nLearn = learnSlot.length;
-  if (allShipped && !struckAtSea) {
-    // Without strikes the observed loss is the seizure share itself (<= 1).
-    for (let j = 0; j < nLearn; j++) {
-      const k = learnSlot[j];
-      const q = perceived[k];
-      perceived[k] = q + memory * (loss[learnLeg[j]] - q);
-    }
-  } else {
-    for (let j = 0; j < nLearn; j++) {
-      const k = learnSlot[j];
-      const e = learnLeg[j];
-      const q = perceived[k];
-      if (allShipped || used[k]) {
-        const observed = struckAtSea
-          ? Math.min(1, loss[e] + deterrence * (1 - loss[e]) * strikeLoss[e])
-          : loss[e];
-        perceived[k] = q + memory * (observed - q);
-      } else perceived[k] = q + forgetting * (baseDetection[e] - q);
-    }
+  for (let j = 0; j < nLearn; j++) {
+    const k = learnSlot[j];
+    const e = learnLeg[j];
+    const q = perceived[k];
+    if (allShipped || used[k]) {
+      // Without strikes the observed loss is the seizure share itself (<= 1).
+      const observed = struckAtSea
+        ? Math.min(1, loss[e] + deterrence * (1 - loss[e]) * strikeLoss[e])
+        : loss[e];
+      perceived[k] = q + memory * (observed - q);
+    } else perceived[k] = q + forgetting * (baseDetection[e] - q);
   }
 }

@@ -95,15 +95,6 @@ export const MARKET_FIELDS = [
   'arrivals',
   'landedNum',
   'landedDen',
-  // Memos of the powers in the demand and clearing formulas (recomputed only when inputs change;
-  // as exp and log, which are several times faster than Math.pow).
-  'growthYear',
-  'growthFactor',
-  'priceCost',
-  'priceFactor',
-  'clearRatio',
-  'clearMu',
-  'clearPurity',
 ] as const;
 export type MarketArrays = Record<(typeof MARKET_FIELDS)[number], Float64Array>;
 
@@ -113,14 +104,13 @@ export const EMA = { cons: 0, price: 1, purity: 2, refCons: 3, refPrice: 4, refP
 /** Legs this month: detection and capacity from the levers, realised losses, planned and entering kg. */
 export interface LegState {
   det: Float64Array;
-  /** Detection at baseline enforcement, 1 - (1 - base) (shared, from the layout), and whether `det` differs. */
+  /** Detection at baseline enforcement, 1 - (1 - base) (shared, from the layout). */
   detBase: Float64Array;
-  detDirty: boolean;
+  /** Scratch: the levers' summed hazard and capacity multiplier by leg. */
   hazardSum: Float64Array;
   capMult: Float64Array;
-  /** Leg capacity this month (capacityPerMonth x capMult), and whether capMult differs from 1. */
+  /** Leg capacity this month (capacityPerMonth x capMult). */
   capNow: Float64Array;
-  cutDirty: boolean;
   /** Realised seizure share, and the share destroyed by strikes at sea (and whether any is set). */
   loss: Float64Array;
   strikeLoss: Float64Array;
@@ -313,9 +303,6 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
     mk.retail[i] = spec.retailUsdPerKg;
     mk.purity[i] = spec.purity;
     mk.premium[i] = 1;
-    mk.growthYear[i] = Number.NaN;
-    mk.priceCost[i] = Number.NaN;
-    mk.clearRatio[i] = Number.NaN;
   });
   const usIndex = L.marketOf[c.usMarket];
   const shipKg = arena.zeros(m);
@@ -337,11 +324,9 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
     legs: {
       det: arena.copy(L.detBase),
       detBase: L.detBase,
-      detDirty: false,
       hazardSum: arena.zeros(m),
       capMult: arena.filled(m, 1),
       capNow: arena.copy(c.capacityPerMonth),
-      cutDirty: false,
       loss: arena.zeros(m),
       strikeLoss: arena.zeros(m),
       strikeDirty: false,
@@ -407,18 +392,4 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
       ema: arena.copy([0, 0, 0, 1, 1, 1]),
     },
   };
-}
-
-/**
- * `a.fill(v)` as a loop for short arrays: TypedArray.prototype.fill costs about 35 ns a call whatever
- * the length on Node 20, a loop about 1.5 ns an element, and the monthly step clears many arrays of
- * one to a few dozen elements.
- */
-export function fillTo(a: Float64Array, v: number): void {
-  const n = a.length;
-  if (n > 24) {
-    a.fill(v);
-    return;
-  }
-  for (let i = 0; i < n; i++) a[i] = v;
 }
