@@ -61,14 +61,18 @@ describe('lever declarations', () => {
     const msg = errorOf('maritime-interdiction', (l) => {
       l.effect.kind = 'detecton';
     });
-    expect(msg).toMatch(/lever maritime-interdiction\)\.effect\.kind: got "detecton", expected one of .*detection/);
+    expect(msg).toMatch(
+      /lever maritime-interdiction\)\.effect\.kind: got "detecton", expected one of .*detection/,
+    );
   });
 
   it('refuse a misspelt select field', () => {
     const msg = errorOf('vessel-strikes', (l) => {
       l.effect.select = { on: 'edges', field: 'corridr' };
     });
-    expect(msg).toMatch(/lever vessel-strikes\)\.effect\.select\.field: got "corridr", expected one of "corridor"/);
+    expect(msg).toMatch(
+      /lever vessel-strikes\)\.effect\.select\.field: got "corridr", expected one of "corridor"/,
+    );
   });
 
   it('refuse a misspelt target, and a fixed select value that selects nothing', () => {
@@ -84,7 +88,9 @@ describe('lever declarations', () => {
     const land = errorOf('vessel-strikes', (l) => {
       l.targets = ['eastern-pacific', 'air'];
     });
-    expect(land).toMatch(/lever vessel-strikes\)\.targets\[1\]: got "air", expected a corridor of some maritime leg/);
+    expect(land).toMatch(
+      /lever vessel-strikes\)\.targets\[1\]: got "air", expected a corridor of some maritime leg/,
+    );
     const country = errorOf('production-strikes', (l) => {
       l.targets = ['CO', 'XX'];
     });
@@ -125,7 +131,9 @@ describe('lever declarations', () => {
     const msg = errorOf('vessel-strikes', (l) => {
       l.channel = 'supply.vesselStrikes';
     });
-    expect(msg).toMatch(/lever vessel-strikes\)\.channel: got "supply.vesselStrikes", expected a channel containing \{target\}/);
+    expect(msg).toMatch(
+      /lever vessel-strikes\)\.channel: got "supply.vesselStrikes", expected a channel containing \{target\}/,
+    );
     const twice = errorOf('prevention', (l) => {
       l.channel = HEALTH_CHANNELS.naloxoneKits;
     });

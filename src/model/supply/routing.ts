@@ -6,7 +6,7 @@
  * (holding, route) pair and by route, and the planned load of each leg.
  */
 
-import type { CommodityRt, StepContext } from './state.js';
+import { type CommodityRt, fillTo, type StepContext } from './state.js';
 
 /**
  * Step (f): revise each holding's route split. Organisations revise every `routeReviewMonths`
@@ -56,7 +56,7 @@ export function reviewRoutes(ctx: StepContext, rt: CommodityRt): void {
   // Share of each holding's shipments entering each leg of its route sets (for the planned loads).
   const legShare = rt.ship.legShare;
   const hrLegSlot = L.hrLegSlot;
-  legShare.fill(0);
+  fillTo(legShare, 0);
   let slot = 0;
   for (let k = 0; k < P; k++) {
     const x = share[k];
@@ -66,8 +66,8 @@ export function reviewRoutes(ctx: StepContext, rt: CommodityRt): void {
 
 /** Step (g): this month's shipments by pair and by route, and the planned load of each leg. */
 export function ship(ctx: StepContext, rt: CommodityRt, t: number): void {
-  rt.ship.routeAlloc.fill(0);
-  rt.legs.plan.fill(0);
+  fillTo(rt.ship.routeAlloc, 0);
+  fillTo(rt.legs.plan, 0);
   if (t >= ctx.policyStep && ctx.policyStep > 0) shipToMarkets(ctx, rt, t);
   else shipFromInventory(ctx, rt);
 }
@@ -123,15 +123,15 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   const got = sh.mGot;
   const room = sh.mRoom;
   const inv = rt.prod.inv;
-  target.fill(0);
-  got.fill(0);
-  room.fill(0);
+  fillTo(target, 0);
+  fillTo(got, 0);
+  fillTo(room, 0);
   // Last month's survival along each route (shared by every holding shipping on it), from step (j).
   const routeKeep = sh.routeKeep;
   // Pass 1: each holding's own share of each market's target.
   for (let h = 0; h < H; h++) {
-    w.fill(0);
-    surv.fill(0);
+    fillTo(w, 0);
+    fillTo(surv, 0);
     for (let k = L.hrStart[h], kb = L.hrStart[h + 1]; k < kb; k++) {
       const r = hrRoute[k];
       const mj = hrMarket[k];
@@ -190,7 +190,7 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
 export function planLoads(rt: CommodityRt): void {
   const plan = rt.legs.plan;
   const routeAlloc = rt.ship.routeAlloc;
-  plan.fill(0);
+  fillTo(plan, 0);
   // One flat loop over the legs of the active routes, in route order (the same sums as route by route).
   const legRoute = rt.L.activeLegRoute;
   const legEdge = rt.L.activeLegEdge;

@@ -5,7 +5,7 @@
  */
 
 import { planLoads } from './routing.js';
-import type { CommodityRt, StepContext } from './state.js';
+import { type CommodityRt, fillTo, type StepContext } from './state.js';
 
 /**
  * Step (h): leg capacities. Routes through a saturated leg are scaled down (by the tightest of their
@@ -27,7 +27,7 @@ export function clipToCapacity(rt: CommodityRt): boolean {
     const activeRoutes = L.activeRoutes;
     const hrRoute = L.hrRoute;
     const hrHolding = L.hrHolding;
-    routeScale.fill(1);
+    fillTo(routeScale, 1);
     for (let i = 0; i < activeRoutes.length; i++) {
       const r = activeRoutes[i];
       for (let j = routeEdgeStart[r], je = routeEdgeStart[r + 1]; j < je; j++) {
@@ -38,8 +38,8 @@ export function clipToCapacity(rt: CommodityRt): boolean {
         }
       }
     }
-    routeAlloc.fill(0);
-    shippedH.fill(0);
+    fillTo(routeAlloc, 0);
+    fillTo(shippedH, 0);
     for (let k = 0; k < alloc.length; k++) {
       const x = alloc[k] * routeScale[hrRoute[k]];
       alloc[k] = x;
@@ -75,13 +75,13 @@ export function moveShipments(ctx: StepContext, rt: CommodityRt, t: number): voi
   const routeProdCost = L.routeProdCost;
   const routeCost = c.routeCost;
   const cashShare = ctx.cashShare;
-  edgeIn.fill(0);
+  fillTo(edgeIn, 0);
   const mkArrivals = mk.arrivals;
   const mkLandedNum = mk.landedNum;
   const mkLandedDen = mk.landedDen;
-  mkArrivals.fill(0);
-  mkLandedNum.fill(0);
-  mkLandedDen.fill(0);
+  fillTo(mkArrivals, 0);
+  fillTo(mkLandedNum, 0);
+  fillTo(mkLandedDen, 0);
   const year = (t / 12) | 0;
   const routeRow = year * L.R;
   const routeShipped = rec.routeShipped;
@@ -131,7 +131,7 @@ export function settleShipments(ctx: StepContext, rt: CommodityRt, t: number): b
   const { hrRoute, hrHolding, hrOrg, hrMarket, holdLegStart, holdLegs } = L;
   const capital = ctx.capital;
   const nM = rt.market.nMarkets;
-  deliveredH.fill(0);
+  fillTo(deliveredH, 0);
   // Smoothed deliveries and shipments by holding x market are only needed up to the hand-over,
   // where they become the references of market-level replacement (shipToMarkets).
   const smooth = t === 0 ? 1 : t < ctx.policyStep ? ctx.replaceRate : 0;
