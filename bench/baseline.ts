@@ -10,6 +10,8 @@
  * little but cache and clock contention) and the drift hits both builds alike, so the per-block
  * ratio new/old is the figure to read; its quartiles over the blocks show the spread. Both builds' results are compared on one run
  * (identical or not; figures only, no pass/fail). The temporary directory is removed at the end.
+ * The ref must have `src/engine/run.ts` (`runModel`) and `src/cli/inputs.ts` (`loadScenario`,
+ * `shippedPolicies`, `loadPolicy`), and compile against this checkout's dependencies.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -40,7 +42,8 @@ async function loadBuild(distRoot: string, label: string): Promise<Build> {
 
 /** Export `ref` into a temporary directory and compile it there; returns the directory. */
 function buildRef(ref: string): { dir: string; sha: string } {
-  const git = (...a: string[]) => execFileSync('git', a, { cwd: ROOT, encoding: 'utf8' }).trim();
+  const git = (...a: string[]) =>
+    execFileSync('git', a, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
   let sha: string;
   try {
     sha = git('rev-parse', '--verify', `${ref}^{commit}`);
