@@ -5,7 +5,8 @@
  * stocks destroyed in a country). A handler declares its fields (zod, strict), checks at load that
  * its selection and parameters exist in the shipped network and parameter files, and binds a
  * lever use to a run's commodity (the selected legs or holdings, the parameter values, the monthly
- * intensity). The monthly response to the bound effects is in interdiction.ts.
+ * intensity; the bound effects' types are in state.ts). The monthly response to the bound effects
+ * is in interdiction.ts.
  */
 
 import { z } from 'zod';
@@ -16,41 +17,6 @@ import type { EffectHandler, LeverBase, LeverCheckContext } from '../lever-effec
 import { unknownParameters } from '../lever-effect.js';
 import { selectEdges } from './layout.js';
 import type { CommodityRt } from './state.js';
-
-/** Detection raised on legs by a lever (summed hazard, diminishing returns). */
-export interface DetectionFx {
-  edges: Int32Array;
-  hazard: number;
-  intensity: Float64Array;
-}
-/** Leg capacity cut by a lever. */
-export interface CutFx {
-  edges: Int32Array;
-  maxCut: number;
-  rate: number;
-  intensity: Float64Array;
-}
-/** Strikes on vessels on maritime legs. */
-export interface StrikeSeaFx {
-  edges: Int32Array;
-  intensity: Float64Array;
-}
-/** Strikes on production capacity in a country. */
-export interface StrikeLandFx {
-  holdings: Int32Array;
-  country: string;
-  perStrike: number;
-  leadership: number;
-  intensity: Float64Array;
-}
-
-/** The lever effects bound to one commodity of a run, by kind (configuration, not state). */
-export interface LeverEffects {
-  detection: DetectionFx[];
-  cuts: CutFx[];
-  seaStrikes: StrikeSeaFx[];
-  landStrikes: StrikeLandFx[];
-}
 
 const EDGE_FIELDS = ['corridor', 'checkpoint', 'fromCountry'] as const;
 type EdgeField = (typeof EDGE_FIELDS)[number];
@@ -185,10 +151,6 @@ function checkSelection(
   return issues;
 }
 
-function checkParameters(ids: Record<string, string>, context: LeverCheckContext): InputIssue[] {
-  return unknownParameters(ids, context);
-}
-
 // ---- The handlers ------------------------------------------------------------------------------
 
 const detection: SupplyEffectHandler<z.infer<typeof DetectionEffect>> = {
@@ -196,7 +158,7 @@ const detection: SupplyEffectHandler<z.infer<typeof DetectionEffect>> = {
   schema: DetectionEffect,
   check: (lever, fx, context) => [
     ...checkSelection(lever, fx.select, edgeValues(fx.select.field, false), 'some leg'),
-    ...checkParameters({ 'effect.hazardParameter': fx.hazardParameter }, context),
+    ...unknownParameters({ 'effect.hazardParameter': fx.hazardParameter }, context),
   ],
   bind({ rt, effect, value, intensity, g }) {
     const edges = selectEdges(rt.c, effect.select.field, value, false);
@@ -209,7 +171,7 @@ const capacityCut: SupplyEffectHandler<z.infer<typeof CapacityCutEffect>> = {
   schema: CapacityCutEffect,
   check: (lever, fx, context) => [
     ...checkSelection(lever, fx.select, edgeValues(fx.select.field, false), 'some leg'),
-    ...checkParameters(
+    ...unknownParameters(
       { 'effect.maxCutParameter': fx.maxCutParameter, 'effect.rateParameter': fx.rateParameter },
       context,
     ),
@@ -237,7 +199,7 @@ const capacityStrikes: SupplyEffectHandler<z.infer<typeof CapacityStrikesEffect>
   schema: CapacityStrikesEffect,
   check: (lever, fx, context) => [
     ...checkSelection(lever, fx.select, NODE_COUNTRIES, 'some node'),
-    ...checkParameters(
+    ...unknownParameters(
       {
         ...Object.fromEntries(
           Object.entries(fx.capacityParameter).map(([k, id]) => [`effect.capacityParameter.${k}`, id]),

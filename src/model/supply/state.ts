@@ -11,7 +11,6 @@ import type { TimeAxis } from '../../core/time.js';
 import type { Module } from '../../engine/state.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { Layout } from './layout.js';
-import type { LeverEffects } from './lever-effects.js';
 import type { CompiledCommodity, CompiledSupply } from './network.js';
 import { type CommodityRecords, type EventRecords, emptyRecords } from './records.js';
 
@@ -100,6 +99,41 @@ export type MarketArrays = Record<(typeof MARKET_FIELDS)[number], Float64Array>;
 
 /** Smoothed US quantities (index constants into `MarketState.ema`). */
 export const EMA = { cons: 0, price: 1, purity: 2, refCons: 3, refPrice: 4, refPurity: 5 } as const;
+
+/** Detection raised on legs by a lever (summed hazard, diminishing returns). */
+export interface DetectionFx {
+  edges: Int32Array;
+  hazard: number;
+  intensity: Float64Array;
+}
+/** Leg capacity cut by a lever. */
+export interface CutFx {
+  edges: Int32Array;
+  maxCut: number;
+  rate: number;
+  intensity: Float64Array;
+}
+/** Strikes on vessels on maritime legs. */
+export interface StrikeSeaFx {
+  edges: Int32Array;
+  intensity: Float64Array;
+}
+/** Strikes on production capacity in a country. */
+export interface StrikeLandFx {
+  holdings: Int32Array;
+  country: string;
+  perStrike: number;
+  leadership: number;
+  intensity: Float64Array;
+}
+
+/** The lever effects bound to one commodity of a run, by kind (configuration, not state; lever-effects.ts binds them). */
+export interface LeverEffects {
+  detection: DetectionFx[];
+  cuts: CutFx[];
+  seaStrikes: StrikeSeaFx[];
+  landStrikes: StrikeLandFx[];
+}
 
 /** Legs this month: detection and capacity from the levers, realised losses, planned and entering kg. */
 export interface LegState {

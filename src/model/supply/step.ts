@@ -13,14 +13,14 @@
  *   (j') replacement of lost product ................................ learning.ts
  *   (k) perceived risk learnt from own losses ....................... learning.ts
  *   (m) markets: stocks, cost-based prices, scarcity, purity ........ markets.ts
- *   (n) records ..................................................... records.ts
+ *   (n) records ..................................................... record-month.ts
  */
 
 import { enforceOnLegs, interdict, strikeProduction } from './interdiction.js';
 import { adaptReplacement, learnCongestion, learnRisk } from './learning.js';
 import { clearMarkets } from './markets.js';
 import { produce } from './production.js';
-import { recordMonth } from './records.js';
+import { recordMonth } from './record-month.js';
 import { reviewRoutes, ship } from './routing.js';
 import { clipToCapacity, moveShipments, settleShipments } from './shipments.js';
 import { type CommodityRt, DEFAULTS, type StepContext } from './state.js';
