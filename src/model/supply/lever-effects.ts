@@ -13,7 +13,7 @@ import { z } from 'zod';
 import cocaineNetwork from '../../../data/network/cocaine.json' with { type: 'json' };
 import fentanylNetwork from '../../../data/network/fentanyl.json' with { type: 'json' };
 import type { InputIssue } from '../../core/errors.js';
-import type { EffectHandler, LeverBase, LeverCheckContext } from '../lever-effect.js';
+import type { EffectHandler, LeverBase } from '../lever-effect.js';
 import { unknownParameters } from '../lever-effect.js';
 import { selectEdges } from './layout.js';
 import type { CommodityRt } from './state.js';
