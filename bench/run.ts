@@ -9,6 +9,8 @@
  *     over a 4 MB array) timed in one worker thread and in two at once.
  * Targets (issue 4): single run <= 2 ms median; 10k paired <= 20 s on 2 cores with >= 1.8x speed-up;
  * 100k-replicate memory within 1.5x of 1k.
+ * `--baseline <git-ref> [--blocks N]` instead times the build of another commit against this one,
+ * interleaved in one process (bench/baseline.ts): per-run medians and the ratio new/old.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -24,16 +26,23 @@ import { COMPARTMENTS } from '../src/model/health.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
 import type { Policy, Scenario } from '../src/spec/scenario.js';
+import { benchBaseline } from './baseline.js';
 
 const args = process.argv.slice(2);
 const USAGE =
   'usage: npm run bench [-- [--quick] [--only a,b,c,d,e]]\n' +
-  '  (a) one run, (b) paired 10k ensemble, (c) memory, (d) scaling, (e) thread ceiling; figures only';
+  '       npm run bench -- --baseline <git-ref> [--blocks N]\n' +
+  '  (a) one run, (b) paired 10k ensemble, (c) memory, (d) scaling, (e) thread ceiling; figures only\n' +
+  '  --baseline: the ref built in a temporary directory and timed against this build, interleaved\n' +
+  '  (N alternating blocks, default 100, each every shipped policy once); prints the ratio new/old';
 const SECTIONS = ['a', 'b', 'c', 'd', 'e'];
 const quick = args.includes('--quick');
 /** `--only a,e` runs only those sections. */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',')) : null;
+const baselineAt = args.indexOf('--baseline');
+const blocksAt = args.indexOf('--blocks');
+const VALUE_FLAGS = ['--only', '--baseline', '--blocks'];
 /** Unknown flags or sections stop before anything runs (a typo would otherwise start the 9-minute run). */
 function checkArgs(): void {
   if (args.includes('--memory-child')) return;
@@ -42,14 +51,22 @@ function checkArgs(): void {
     process.exit(0);
   }
   const bad = args.filter(
-    (a, i) => !(a === '--quick' || a === '--only' || (i > 0 && args[i - 1] === '--only')),
+    (a, i) => !(a === '--quick' || VALUE_FLAGS.includes(a) || (i > 0 && VALUE_FLAGS.includes(args[i - 1]))),
   );
   const badSection = only ? [...only].filter((x) => !SECTIONS.includes(x)) : [];
-  if (args.filter((a) => a === '--only').length > 1)
-    bad.push('--only (given twice; list sections once: --only a,e)');
+  for (const flag of VALUE_FLAGS) {
+    const at = args.indexOf(flag);
+    if (args.filter((a) => a === flag).length > 1) bad.push(`${flag} (given twice)`);
+    else if (at >= 0 && (args[at + 1] === undefined || args[at + 1].startsWith('--')))
+      bad.push(`${flag} (without its value)`);
+  }
+  if (baselineAt >= 0 && only) bad.push('--only with --baseline (the comparison runs alone)');
+  if (blocksAt >= 0 && baselineAt < 0) bad.push('--blocks without --baseline');
+  if (blocksAt >= 0 && !(Number.isInteger(Number(args[blocksAt + 1])) && Number(args[blocksAt + 1]) >= 2))
+    bad.push(`--blocks ${args[blocksAt + 1]} (expected an integer >= 2)`);
   if (bad.length || badSection.length) {
     console.error(
-      `bench: got ${JSON.stringify(bad.length ? bad.join(' ') : [...(only ?? [])].join(','))}, expected --quick and/or --only with sections from a,b,c,d,e\n${USAGE}`,
+      `bench: got ${JSON.stringify(bad.length ? bad.join(' ') : [...(only ?? [])].join(','))}, expected --quick and/or --only with sections from a,b,c,d,e, or --baseline <git-ref> [--blocks N]\n${USAGE}`,
     );
     process.exit(2);
   }
@@ -153,6 +170,11 @@ async function kernelSeconds(kind: keyof typeof KERNELS, threads: number, reps: 
 async function main(): Promise<void> {
   const childAt = args.indexOf('--memory-child');
   if (childAt >= 0) return memoryChild(Number(args[childAt + 1]), Number(args[childAt + 2]));
+  if (baselineAt >= 0) {
+    const blocks = blocksAt >= 0 ? Number(args[blocksAt + 1]) : quick ? 20 : 100;
+    console.log(`Crossroads bench, old against new: node ${process.version}`);
+    return benchBaseline(args[baselineAt + 1], blocks);
+  }
   const cores = availableParallelism();
   const threads = Math.min(2, cores);
   console.log(

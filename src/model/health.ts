@@ -10,6 +10,7 @@
 import { normal, poissonApproxAt } from '../core/distributions.js';
 import type { TimeAxis } from '../core/time.js';
 import type { Scenario } from '../spec/scenario.js';
+import { HEALTH_CHANNELS } from './health-channels.js';
 import type { Params } from './params.js';
 import { monthlyFromYearlyShared } from './series.js';
 import { type Module, type SimState, STREET } from './state.js';
@@ -137,10 +138,10 @@ export function createHealthModule(
       // Lever channels are bound at the first step this module runs (a forked run starts later).
       if (!bound) {
         bound = true;
-        moudSlots = sim.channels.get('health.moudSlots') ?? none;
-        nalKits = sim.channels.get('health.naloxoneKits') ?? none;
-        prevParticipants = sim.channels.get('health.preventionParticipants') ?? none;
-        strips = sim.channels.get('health.testStrips') ?? none;
+        moudSlots = sim.channels.get(HEALTH_CHANNELS.moudSlots) ?? none;
+        nalKits = sim.channels.get(HEALTH_CHANNELS.naloxoneKits) ?? none;
+        prevParticipants = sim.channels.get(HEALTH_CHANNELS.preventionParticipants) ?? none;
+        strips = sim.channels.get(HEALTH_CHANNELS.testStrips) ?? none;
       }
       const fen = sim.street.fentanyl;
       const coc = sim.street.cocaine;

@@ -1,45 +1,151 @@
 /**
  * Levers: the catalogue (declared in data/levers/*.json) and the plan that turns a policy into
- * monthly effect-channel values and costs. A lever declares its own effect by naming the channel it
- * feeds; the module that reads the channel owns the response. The engine never switches on lever ids.
+ * monthly effect-channel values and costs. A lever declares its own effect: the channel it feeds and
+ * the kind of effect, whose handler (a registry keyed by kind: health-channels.ts for the demand
+ * levers, supply/lever-effects.ts for the supply levers) declares the effect's fields and checks them.
+ * Declarations are parsed with zod when this module loads; a misspelt field, kind, channel, target
+ * or parameter id is an error naming the lever and the value. The engine never switches on lever ids.
  */
 
+import { z } from 'zod';
 import demand from '../../data/levers/demand.json' with { type: 'json' };
 import supply from '../../data/levers/supply.json' with { type: 'json' };
-import { fail } from '../core/errors.js';
+import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
+import supplyParameters from '../../data/parameters/supply.json' with { type: 'json' };
+import { CrossroadsError, fail, type InputIssue } from '../core/errors.js';
 import { parseMonth, type TimeAxis } from '../core/time.js';
+import { zodIssues } from '../spec/issues.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
+import { healthChannelHandler } from './health-channels.js';
+import type { EffectHandler, LeverBase, LeverCheckContext } from './lever-effect.js';
+import { unknownParameters } from './lever-effect.js';
 import type { Params } from './params.js';
+import { SUPPLY_EFFECT_HANDLERS, type SupplyLeverEffect } from './supply/lever-effects.js';
 
 /** A lever declaration. `channel` may contain `{target}`, replaced by the target id. */
-export interface LeverDef {
-  id: string;
-  label: string;
-  unit: string;
-  min: number;
-  max: number;
-  costParameter: string;
-  channel: string;
-  description: string;
-  targets?: string[];
+export interface LeverDef extends LeverBase {
+  effect: { kind: 'health-channel' } | SupplyLeverEffect;
 }
 
-const extraLevers: LeverDef[] = [];
-
-/** Register more levers (the supply side adds its own at import time). */
-export function registerLevers(defs: LeverDef[]): void {
-  for (const d of defs) if (!extraLevers.some((x) => x.id === d.id)) extraLevers.push(d);
+/** The effect handlers by kind; each declares its own kind (a kind declared twice is a programming error). */
+function registry(handlers: readonly EffectHandler[]): ReadonlyMap<string, EffectHandler> {
+  const out = new Map<string, EffectHandler>();
+  for (const h of handlers) {
+    if (out.has(h.kind)) throw new Error(`model/levers: effect kind ${h.kind} declared twice`);
+    out.set(h.kind, h);
+  }
+  return out;
 }
 
-// The supply side's levers (data/levers/supply.json); each also declares its effect, read by
-// src/model/supply/module.ts.
-registerLevers(supply.levers as LeverDef[]);
+const EFFECT_HANDLERS = registry([healthChannelHandler as EffectHandler, ...SUPPLY_EFFECT_HANDLERS.values()]);
+
+const LeverBaseSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lower-case id (letters, digits, hyphens)'),
+    label: z.string().min(1),
+    unit: z.string().min(1),
+    min: z.number(),
+    max: z.number(),
+    costParameter: z.string().min(1),
+    channel: z.string().min(1),
+    description: z.string().min(1),
+    targets: z.array(z.string().min(1)).min(1).optional(),
+    effect: z.object({ kind: z.string() }).loose(),
+  })
+  .strict();
+
+const LeverFileSchema = z.object({ $comment: z.string().optional(), levers: z.array(z.unknown()) }).strict();
+
+/** Declared parameter ids (data/parameters/*.json, `$` keys aside). */
+const PARAMETER_IDS: ReadonlySet<string> = new Set(
+  [...Object.keys(healthParameters), ...Object.keys(supplyParameters)].filter((k) => !k.startsWith('$')),
+);
+
+/** One lever declaration: the common fields, then its kind's own fields and checks. */
+function parseLever(raw: unknown, context: LeverCheckContext): { lever?: LeverDef; issues: InputIssue[] } {
+  const base = LeverBaseSchema.safeParse(raw);
+  if (!base.success) return { issues: zodIssues(base.error, raw) };
+  const lever = base.data;
+  const issues: InputIssue[] = [];
+  if (lever.min > lever.max)
+    issues.push({ path: 'max', value: lever.max, expected: `at least min (${lever.min})` });
+  issues.push(...unknownParameters({ costParameter: lever.costParameter }, context));
+  if (lever.targets && new Set(lever.targets).size < lever.targets.length)
+    issues.push({ path: 'targets', value: lever.targets.join(', '), expected: 'each target once' });
+  const handler = EFFECT_HANDLERS.get(lever.effect.kind);
+  if (!handler) {
+    issues.push({
+      path: 'effect.kind',
+      value: lever.effect.kind,
+      expected: `one of ${[...EFFECT_HANDLERS.keys()].join(', ')}`,
+    });
+    return { issues };
+  }
+  const effect = handler.schema.safeParse(lever.effect);
+  if (!effect.success) return { issues: [...issues, ...zodIssues(effect.error, lever.effect, 'effect')] };
+  issues.push(...handler.check(lever, effect.data, context));
+  return { lever: { ...lever, effect: effect.data } as LeverDef, issues };
+}
+
+/**
+ * Parse lever declaration files (`{ levers: [...] }` each): every problem is reported with the file,
+ * the lever's id and the value; lever ids and channels must be unique over all files.
+ */
+export function parseLeverDeclarations(
+  files: readonly { name: string; content: unknown }[],
+  context: LeverCheckContext = { parameterIds: PARAMETER_IDS },
+): LeverDef[] {
+  const issues: InputIssue[] = [];
+  const out: LeverDef[] = [];
+  const channelOwner = new Map<string, string>();
+  for (const file of files) {
+    const parsed = LeverFileSchema.safeParse(file.content);
+    if (!parsed.success) {
+      issues.push(...zodIssues(parsed.error, file.content, file.name));
+      continue;
+    }
+    parsed.data.levers.forEach((raw, i) => {
+      const id = (raw as { id?: unknown } | null)?.id;
+      const where = `${file.name}: levers[${i}] (${typeof id === 'string' ? `lever ${id}` : 'no id'})`;
+      const { lever, issues: found } = parseLever(raw, context);
+      for (const issue of found) issues.push({ ...issue, path: `${where}.${issue.path}` });
+      if (!lever) return;
+      if (out.some((d) => d.id === lever.id))
+        issues.push({ path: `${where}.id`, value: lever.id, expected: 'a lever id not declared before' });
+      for (const target of lever.targets ?? ['']) {
+        const channel = lever.channel.replace('{target}', target);
+        const owner = channelOwner.get(channel);
+        if (owner)
+          issues.push({
+            path: `${where}.channel`,
+            value: channel,
+            expected: `a channel of its own (lever ${owner} feeds it already)`,
+          });
+        else channelOwner.set(channel, lever.id);
+      }
+      out.push(lever);
+    });
+  }
+  if (issues.length) throw new CrossroadsError('model/levers', issues, 'bad lever declarations');
+  return out;
+}
+
+/** The shipped declarations, validated when this module loads. */
+const DECLARED: readonly LeverDef[] = parseLeverDeclarations([
+  { name: 'data/levers/demand.json', content: demand },
+  { name: 'data/levers/supply.json', content: supply },
+]);
 
 /** All levers by id, in declaration order. */
 export function leverCatalogue(): Map<string, LeverDef> {
-  const out = new Map<string, LeverDef>();
-  for (const d of [...(demand.levers as LeverDef[]), ...extraLevers]) out.set(d.id, d);
-  return out;
+  return new Map(DECLARED.map((d) => [d.id, d]));
+}
+
+/** The shipped levers whose effect the supply module implements, in declaration order. */
+export function supplyLevers(): (LeverDef & { effect: SupplyLeverEffect })[] {
+  return DECLARED.filter((d): d is LeverDef & { effect: SupplyLeverEffect } =>
+    SUPPLY_EFFECT_HANDLERS.has(d.effect.kind),
+  );
 }
 
 /** One lever use, planned over the time axis. */

@@ -1,10 +1,9 @@
 /**
  * The supply side's shipped data: the default network and organisations, the supply parameters, the
- * supply lever declarations (with their effects) and the named assumption overlays.
+ * supply lever declarations (with their effects, validated in ../levers.ts) and the named assumption overlays.
  */
 
 import veFentanyl from '../../../data/assumptions/venezuela-fentanyl.json' with { type: 'json' };
-import supplyLevers from '../../../data/levers/supply.json' with { type: 'json' };
 import cocaine from '../../../data/network/cocaine.json' with { type: 'json' };
 import fentanyl from '../../../data/network/fentanyl.json' with { type: 'json' };
 import organisations from '../../../data/network/organisations.json' with { type: 'json' };
@@ -18,6 +17,8 @@ import {
   OrganisationSchema,
 } from '../../spec/supply.js';
 import type { LeverDef } from '../levers.js';
+import { supplyLevers } from '../levers.js';
+import type { SupplyLever, SupplyLeverEffect } from './lever-effects.js';
 
 /** The default network (both commodities), validated. */
 export function defaultNetwork(): Network {
@@ -37,34 +38,14 @@ export function supplyParameterFile(): Record<string, unknown> {
   return supplyParameters as Record<string, unknown>;
 }
 
-/** How a supply lever selects what it acts on. */
-export interface LeverSelect {
-  on: 'edges' | 'holdings';
-  /** Edge fields: corridor, checkpoint, fromCountry; holding field: country. */
-  field: 'corridor' | 'checkpoint' | 'fromCountry' | 'country';
-  /** Fixed value; when absent the lever's target is the value. */
-  value?: string;
-}
-
-/** A supply lever's declared effect. */
-export type LeverEffect =
-  | { kind: 'detection'; select: LeverSelect; hazardParameter: string }
-  | { kind: 'vessel-strikes'; select: LeverSelect }
-  | {
-      kind: 'capacity-strikes';
-      select: LeverSelect;
-      capacityParameter: Record<string, string>;
-      leadershipParameter: string;
-    }
-  | { kind: 'capacity-cut'; select: LeverSelect; maxCutParameter: string; rateParameter: string };
+/** A supply lever's declared effect (its kinds: lever-effects.ts). */
+export type LeverEffect = SupplyLeverEffect;
 
 /** A supply lever declaration (the LeverDef fields plus its effect). */
-export interface SupplyLeverDef extends LeverDef {
-  effect: LeverEffect;
-}
+export type SupplyLeverDef = SupplyLever;
 
-/** The supply levers as declared in data/levers/supply.json. */
-export const SUPPLY_LEVERS: readonly SupplyLeverDef[] = supplyLevers.levers as SupplyLeverDef[];
+/** The supply levers as declared in data/levers/supply.json, validated at load (levers.ts). */
+export const SUPPLY_LEVERS: readonly SupplyLeverDef[] = supplyLevers();
 
 const OVERLAYS: Record<string, unknown> = { 'venezuela-fentanyl': veFentanyl };
 
