@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prim } from '../src/analysis/prim.js';
+import { binomialUpperTail, prim, quasiPValues, restrictTo } from '../src/analysis/prim.js';
 import { Xoshiro128 } from '../src/core/rng.js';
 
 /** n uniform points in [0,1]^d and y = 1 inside the box x0 > 0.7 and x1 < 0.4 (flipped with probability noise). */
@@ -55,5 +55,32 @@ describe('PRIM', () => {
     expect(() => prim([0, 1], [0, 0], 1)).toThrow(/no case of interest/);
     expect(() => prim([0, 1, 2], [0, 1], 1)).toThrow(/x.length/);
     expect(() => prim([0, 1], [0, 1], 1, { peelAlpha: 0.6 })).toThrow(/peelAlpha/);
+  });
+});
+
+describe('PRIM quasi-p-values', () => {
+  it('binomial tail matches exact small cases', () => {
+    expect(binomialUpperTail(0, 5, 0.3)).toBe(1);
+    expect(binomialUpperTail(5, 5, 0.5)).toBeCloseTo(1 / 32, 12);
+    expect(binomialUpperTail(2, 3, 0.5)).toBeCloseTo(0.5, 12);
+    expect(binomialUpperTail(6, 5, 0.5)).toBe(0);
+  });
+  it('the planted inputs are significant and survive trimming to significant restrictions', () => {
+    const { x, y } = data(2000, 5, 0.1, 4);
+    const r = prim(x, y, 5, { threshold: 0.5 });
+    const qp = quasiPValues(x, y, 5, r.chosen);
+    r.chosen.restricted.forEach((j, k) => {
+      if (j === 0 || j === 1) expect(qp[k]).toBeLessThan(1e-3);
+    });
+    const trimmed = restrictTo(
+      x,
+      y,
+      5,
+      r,
+      r.chosen.restricted.filter((_, k) => qp[k] < 0.05),
+    );
+    expect(trimmed.restricted).toContain(0);
+    expect(trimmed.restricted).toContain(1);
+    expect(trimmed.coverage).toBeGreaterThanOrEqual(r.chosen.coverage);
   });
 });

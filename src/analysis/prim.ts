@@ -229,3 +229,105 @@ export function prim(
   }
   return { trajectory, chosen: box, chosenStep, baseDensity: cases / n, lo: dataLo, hi: dataHi };
 }
+
+/** log Gamma (Lanczos, g = 7, n = 9; Numerical Recipes 3rd ed. 6.1), for binomial tails. */
+function logGamma(x: number): number {
+  const c = [
+    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const z = x - 1;
+  let a = c[0];
+  const t = z + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i] / (z + i);
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** P(X >= k) for X ~ Binomial(n, p). */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  const lp = Math.log(p);
+  const lq = Math.log1p(-p);
+  const lnf = logGamma(n + 1);
+  let s = 0;
+  for (let i = k; i <= n; i++)
+    s += Math.exp(lnf - logGamma(i + 1) - logGamma(n - i + 1) + i * lp + (n - i) * lq);
+  return Math.min(1, s);
+}
+
+/**
+ * Quasi-p-value of each restriction of a box (Bryant & Lempert 2010, section 3.3; the EMA Workbench's
+ * `qp`): the chance of at least the box's cases among its points if the density were that of the box
+ * without this restriction (one-sided binomial test). A large value means the restriction adds little.
+ */
+export function quasiPValues(x: ArrayLike<number>, y: ArrayLike<number>, d: number, box: PrimBox): number[] {
+  const n = y.length;
+  return box.restricted.map((j) => {
+    let m = 0;
+    let c = 0;
+    let mWithout = 0;
+    let cWithout = 0;
+    for (let i = 0; i < n; i++) {
+      let inOthers = true;
+      for (let k = 0; k < d && inOthers; k++) {
+        if (k === j) continue;
+        const v = x[i * d + k];
+        if (v < box.lo[k] || v > box.hi[k]) inOthers = false;
+      }
+      if (!inOthers) continue;
+      mWithout++;
+      cWithout += y[i];
+      const v = x[i * d + j];
+      if (v >= box.lo[j] && v <= box.hi[j]) {
+        m++;
+        c += y[i];
+      }
+    }
+    return binomialUpperTail(c, m, mWithout > 0 ? cWithout / mWithout : 0);
+  });
+}
+
+/** The box restricted only on `keep` (other inputs back to the data's range), described. */
+export function restrictTo(
+  x: ArrayLike<number>,
+  y: ArrayLike<number>,
+  d: number,
+  r: PrimResult,
+  keep: number[],
+): PrimBox {
+  const lo = Float64Array.from(r.lo);
+  const hi = Float64Array.from(r.hi);
+  for (const j of keep) {
+    lo[j] = r.chosen.lo[j];
+    hi[j] = r.chosen.hi[j];
+  }
+  const n = y.length;
+  let cases = 0;
+  let m = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    cases += y[i];
+    let inside = true;
+    for (let k = 0; k < d && inside; k++) {
+      const v = x[i * d + k];
+      if (v < lo[k] || v > hi[k]) inside = false;
+    }
+    if (inside) {
+      m++;
+      c += y[i];
+    }
+  }
+  return {
+    lo,
+    hi,
+    coverage: c / cases,
+    density: m ? c / m : 0,
+    mass: m / n,
+    points: m,
+    restricted: [...keep].sort((a, b) => a - b),
+  };
+}

@@ -10,6 +10,7 @@ import { CrossroadsError } from '../core/errors.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompare } from './commands/compare.js';
+import { registerDiscover } from './commands/discover.js';
 import { registerEnsemble } from './commands/ensemble.js';
 import { registerNetwork } from './commands/network.js';
 import { registerCatalogues } from './commands/params.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerCompare(program);
   registerNetwork(program);
   registerSensitivity(program);
+  registerDiscover(program);
   // Further commands register here, one line each.
   return program;
 }

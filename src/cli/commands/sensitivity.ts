@@ -19,8 +19,6 @@ import {
 } from '../../analysis/test-functions.js';
 import { CrossroadsError } from '../../core/errors.js';
 import { loadAcceptedSets } from '../../experiment/accepted-file.js';
-import { InterruptedError } from '../../experiment/executor.js';
-import { progressFor, silentProgress } from '../../experiment/progress.js';
 import { runSensitivity, type SensitivityResult } from '../../experiment/sensitivity.js';
 import {
   DEFAULT_LEVELS,
@@ -30,7 +28,7 @@ import {
   type SensitivityMethod,
   setupSensitivity,
 } from '../../experiment/sensitivity-chunk.js';
-import { checkThreads, defaultThreads, executorFor } from '../../experiment/worker-executor.js';
+import { withExecutor } from '../analysis-session.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { csvCell, table, writeOutput } from '../output.js';
@@ -177,40 +175,18 @@ export function registerSensitivity(program: Command): void {
         // Validates the outcome and the design size before any worker starts.
         const ctx = setupSensitivity(job);
         const runs = ctx.rows * (policy ? 2 : 1);
-        const threads =
-          opts.threads === undefined
-            ? defaultThreads(runs)
-            : checkThreads(intOption('--threads', opts.threads, 1, 1, Number.MAX_SAFE_INTEGER), '--threads');
-        const executor = executorFor(threads);
-        const controller = new AbortController();
-        const progress = opts.progress === false ? silentProgress : progressFor('crossroads sensitivity');
-        const onSigint = (): void => {
-          controller.abort();
-          progress.stop();
-        };
-        process.prependListener('SIGINT', onSigint);
-        try {
-          const result = await runSensitivity(job, {
-            executor,
-            signal: controller.signal,
-            resamples,
-            onProgress: (done, total) => progress.update(done, total),
-          });
-          progress.stop();
-          const ranges: Record<string, string> = {};
-          for (const p of ctx.space.ranged) ranges[p.id] = `${fmtSig(p.lo)} .. ${fmtSig(p.hi)}`;
-          if (ctx.space.joint)
-            ranges[SENSITIVITY_DEFAULTS.jointInput] = `1 of ${ctx.space.joint.sets.length} sets`;
-          shown = { ...result, ranges };
-        } catch (err) {
-          progress.stop();
-          throw controller.signal.aborted && !(err instanceof InterruptedError)
-            ? new InterruptedError()
-            : err;
-        } finally {
-          process.removeListener('SIGINT', onSigint);
-          await executor.close();
-        }
+        const result = await withExecutor(
+          'crossroads sensitivity',
+          runs,
+          opts.threads,
+          opts.progress !== false,
+          (run) => runSensitivity(job, { ...run, resamples }),
+        );
+        const ranges: Record<string, string> = {};
+        for (const p of ctx.space.ranged) ranges[p.id] = `${fmtSig(p.lo)} .. ${fmtSig(p.hi)}`;
+        if (ctx.space.joint)
+          ranges[SENSITIVITY_DEFAULTS.jointInput] = `1 of ${ctx.space.joint.sets.length} sets`;
+        shown = { ...result, ranges };
       }
       if (opts.tornado) writeOutput(tornadoCsv(shown), opts.tornado);
       writeOutput(
