@@ -14,6 +14,7 @@ import { registerDiscover } from './commands/discover.js';
 import { registerEnsemble } from './commands/ensemble.js';
 import { registerNetwork } from './commands/network.js';
 import { registerCatalogues } from './commands/params.js';
+import { registerRobust } from './commands/robust.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSensitivity } from './commands/sensitivity.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerNetwork(program);
   registerSensitivity(program);
   registerDiscover(program);
+  registerRobust(program);
   // Further commands register here, one line each.
   return program;
 }
