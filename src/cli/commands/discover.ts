@@ -21,6 +21,7 @@ import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { noPolicy } from '../../scenario/resolve.js';
 import { MODEL_VERSION } from '../../version.js';
 import { withExecutor } from '../analysis-session.js';
+import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { table, writeOutput } from '../output.js';
@@ -83,6 +84,7 @@ interface Flags {
   threads?: string;
   accepted?: string;
   assumptions?: string;
+  experiments?: string;
   progress: boolean;
 }
 
@@ -116,6 +118,10 @@ export function registerDiscover(program: Command): void {
     .option('-t, --threads <n>', 'worker threads, 1 = in-process (default: all cores for large ensembles)')
     .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
     .option('-a, --assumptions <name|file>', 'alternative assumption set or an overlay file')
+    .option(
+      '--experiments <file>',
+      'also write every world (inputs, outcomes): .csv, .parquet, or .tar.gz in the EMA Workbench archive layout',
+    )
     .option('--no-progress', 'no progress output on stderr')
     .action(async (scenarioFile: string | undefined, opts: Flags) => {
       if (opts.fail === undefined) {
@@ -149,6 +155,7 @@ export function registerDiscover(program: Command): void {
         accepted: loaded.accepted,
         acceptedSource: loaded.source,
       };
+      if (opts.experiments) await checkExperimentsFile(opts.experiments);
       const t = await withExecutor(
         'crossroads discover',
         n * arms.length,
@@ -157,6 +164,12 @@ export function registerDiscover(program: Command): void {
         (run) => replicateTable(spec, run),
       );
       const id = summaryId(t.result, opts.outcome);
+      if (opts.experiments) {
+        await writeExperiments(opts.experiments, [
+          ...(policy ? [{ arm: 'policy', label: policy.name, table: t }] : []),
+          { arm: 'none', label: 'no new policy', table: t },
+        ]);
+      }
       const outcome = column(t, `none:${id}`);
       if (policy) {
         const withPolicy = column(t, `policy:${id}`);

@@ -17,6 +17,7 @@ import { noPolicy } from '../../scenario/resolve.js';
 import type { Policy } from '../../scenario/schema.js';
 import { MODEL_VERSION } from '../../version.js';
 import { withExecutor } from '../analysis-session.js';
+import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario, shippedPolicies } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { fmtUsd, table, writeOutput } from '../output.js';
@@ -75,6 +76,7 @@ interface Flags {
   threads?: string;
   accepted?: string;
   assumptions?: string;
+  experiments?: string;
   progress: boolean;
 }
 
@@ -122,6 +124,10 @@ export function registerRobust(program: Command): void {
     .option('-t, --threads <n>', 'worker threads, 1 = in-process (default: all cores for large ensembles)')
     .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
     .option('-a, --assumptions <name|file>', 'alternative assumption set or an overlay file')
+    .option(
+      '--experiments <file>',
+      'also write every world (inputs, outcomes per package): .csv, .parquet, or .tar.gz in the EMA Workbench archive layout',
+    )
     .option('--no-progress', 'no progress output on stderr')
     .action(async (scenarioFile: string | undefined, opts: Flags) => {
       const n = intOption('-n', opts.replicates, 200, 2, ENSEMBLE_DEFAULTS.maxReplicates);
@@ -166,6 +172,7 @@ export function registerRobust(program: Command): void {
         ...policies.map((p, k) => ({ name: names[k], policy: p })),
       ];
       const total = arms.length * n;
+      if (opts.experiments) await checkExperimentsFile(opts.experiments);
       const tables: ReplicateTable[] = await withExecutor(
         'crossroads robust',
         total,
@@ -195,6 +202,16 @@ export function registerRobust(program: Command): void {
               throw new Error('robust: ensembles did not share their worlds');
           }
         }
+      }
+      if (opts.experiments) {
+        await writeExperiments(
+          opts.experiments,
+          tables.map((t, k) => ({
+            arm: arms[k].name,
+            label: k === 0 ? 'no new policy' : arms[k].name,
+            table: t,
+          })),
+        );
       }
       const id = summaryId(tables[0].result, opts.outcome);
       const costId = summaryId(tables[0].result, 'costUsd', '--outcome');
