@@ -19,6 +19,7 @@ import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSensitivity } from './commands/sensitivity.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
 
 /** Build the program (exported so tests can run it in-process). */
 export function buildProgram(): Command {
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   registerSensitivity(program);
   registerDiscover(program);
   registerRobust(program);
+  registerWorker(program);
   // Further commands register here, one line each.
   return program;
 }

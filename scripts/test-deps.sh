@@ -1,0 +1,16 @@
+#!/bin/sh
+# System packages the test suite needs, installed only when missing (idempotent; run by `npm test`).
+# - redis-server (Debian): test/experiment-redis.test.ts starts a private server on 127.0.0.1.
+set -eu
+missing=""
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing="$missing redis-server"
+[ -z "$missing" ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "test-deps: missing:$missing (install them with your package manager)" >&2
+  exit 1
+fi
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+echo "test-deps: installing$missing with apt-get" >&2
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >&2 ||
+  { $SUDO apt-get update >&2 && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >&2; }
