@@ -216,6 +216,27 @@ describe('Redis executor (BullMQ)', () => {
     }
   });
 
+  it('crossroads compare --executor redis prints what the local run prints', () => {
+    const cli = (...extra: string[]) =>
+      execFileSync(
+        process.execPath,
+        [
+          join(dist, 'cli', 'main.js'),
+          'compare',
+          'moud-expansion',
+          'none',
+          '-n',
+          '30',
+          '--format',
+          'json',
+          '--no-progress',
+          ...extra,
+        ],
+        { encoding: 'utf8' },
+      );
+    expect(cli('--executor', 'redis', '--redis', url, '--workers', '3')).toBe(cli('--threads', '1'));
+  });
+
   it('refuses an unreachable server with the flag named', async () => {
     const ex = new RedisExecutor(`redis://127.0.0.1:${await freePort()}`, 1);
     await expect(ex.map('ensemble-chunk', {} as never, [])).rejects.toThrow(

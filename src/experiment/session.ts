@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import { loadAcceptedSets } from './accepted-file.js';
 import { type EnsembleResult, type EnsembleSpec, runEnsemble } from './ensemble.js';
-import { InterruptedError } from './executor.js';
+import { type Executor, InterruptedError } from './executor.js';
 import { AtomicFile, abortPendingFiles } from './output.js';
 import { csvToParquet, loadDuckDb, rowsFormatOf } from './parquet.js';
 import { type Progress, progressFor, silentProgress } from './progress.js';
@@ -22,6 +22,8 @@ import { defaultThreads, executorFor } from './worker-executor.js';
 export interface SessionOptions {
   /** Threads (1 = in-process); default: in-process for small jobs, all cores otherwise. */
   threads?: number;
+  /** An executor to use instead (e.g. Redis); the session closes it. */
+  executor?: Executor;
   /** Label of progress output; none when `progress` is false. */
   label: string;
   progress?: boolean;
@@ -36,7 +38,7 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
   const parquet = target !== undefined && rowsFormatOf(target) === 'parquet';
   // Parquet needs DuckDB: load it now, so a missing package fails before the runs, not after them.
   if (parquet) await loadDuckDb('--replicates-file', target);
-  const executor = executorFor(options.threads ?? defaultThreads(runs));
+  const executor = options.executor ?? executorFor(options.threads ?? defaultThreads(runs));
   const controller = new AbortController();
   const progress: Progress = options.progress === false ? silentProgress : progressFor(options.label);
   // For Parquet the rows stream to a CSV in a private temporary directory under a plain name (so

@@ -20,7 +20,7 @@ import { column, inputMatrix, replicateTable, summaryId } from '../../experiment
 import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { noPolicy } from '../../scenario/resolve.js';
 import { MODEL_VERSION } from '../../version.js';
-import { withExecutor } from '../analysis-session.js';
+import { EXECUTOR_HELP, withExecutor } from '../analysis-session.js';
 import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -82,6 +82,9 @@ interface Flags {
   format: string;
   out?: string;
   threads?: string;
+  executor?: string;
+  redis?: string;
+  workers?: string;
   accepted?: string;
   assumptions?: string;
   experiments?: string;
@@ -123,6 +126,9 @@ export function registerDiscover(program: Command): void {
       'also write every world (inputs, outcomes): .csv, .parquet, or .tar.gz in the EMA Workbench archive layout',
     )
     .option('--no-progress', 'no progress output on stderr')
+    .option('--executor <kind>', EXECUTOR_HELP.executor, 'local')
+    .option('--redis <url>', EXECUTOR_HELP.redis)
+    .option('--workers <n>', EXECUTOR_HELP.workers, '4')
     .action(async (scenarioFile: string | undefined, opts: Flags) => {
       if (opts.fail === undefined) {
         throw new CrossroadsError('cli', [
@@ -159,7 +165,7 @@ export function registerDiscover(program: Command): void {
       const t = await withExecutor(
         'crossroads discover',
         n * arms.length,
-        opts.threads,
+        opts,
         opts.progress !== false,
         (run) => replicateTable(spec, run),
       );

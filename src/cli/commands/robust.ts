@@ -16,7 +16,7 @@ import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { noPolicy } from '../../scenario/resolve.js';
 import type { Policy } from '../../scenario/schema.js';
 import { MODEL_VERSION } from '../../version.js';
-import { withExecutor } from '../analysis-session.js';
+import { EXECUTOR_HELP, withExecutor } from '../analysis-session.js';
 import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario, shippedPolicies } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -74,6 +74,9 @@ interface Flags {
   format: string;
   out?: string;
   threads?: string;
+  executor?: string;
+  redis?: string;
+  workers?: string;
   accepted?: string;
   assumptions?: string;
   experiments?: string;
@@ -129,6 +132,9 @@ export function registerRobust(program: Command): void {
       'also write every world (inputs, outcomes per package): .csv, .parquet, or .tar.gz in the EMA Workbench archive layout',
     )
     .option('--no-progress', 'no progress output on stderr')
+    .option('--executor <kind>', EXECUTOR_HELP.executor, 'local')
+    .option('--redis <url>', EXECUTOR_HELP.redis)
+    .option('--workers <n>', EXECUTOR_HELP.workers, '4')
     .action(async (scenarioFile: string | undefined, opts: Flags) => {
       const n = intOption('-n', opts.replicates, 200, 2, ENSEMBLE_DEFAULTS.maxReplicates);
       const seed = intOption('--seed', opts.seed, ENSEMBLE_DEFAULTS.seed, 0, MAX_SEED);
@@ -176,7 +182,7 @@ export function registerRobust(program: Command): void {
       const tables: ReplicateTable[] = await withExecutor(
         'crossroads robust',
         total,
-        opts.threads,
+        opts,
         opts.progress !== false,
         async (run) => {
           const out: ReplicateTable[] = [];

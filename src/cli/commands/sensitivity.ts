@@ -28,7 +28,7 @@ import {
   type SensitivityMethod,
   setupSensitivity,
 } from '../../experiment/sensitivity-chunk.js';
-import { withExecutor } from '../analysis-session.js';
+import { EXECUTOR_HELP, withExecutor } from '../analysis-session.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { csvCell, table, writeOutput } from '../output.js';
@@ -45,6 +45,9 @@ interface Flags {
   out?: string;
   tornado?: string;
   threads?: string;
+  executor?: string;
+  redis?: string;
+  workers?: string;
   levels: string;
   resamples: string;
   noise?: boolean;
@@ -114,6 +117,9 @@ export function registerSensitivity(program: Command): void {
       [] as string[],
     )
     .option('--no-progress', 'no progress output on stderr')
+    .option('--executor <kind>', EXECUTOR_HELP.executor, 'local')
+    .option('--redis <url>', EXECUTOR_HELP.redis)
+    .option('--workers <n>', EXECUTOR_HELP.workers, '4')
     .action(async (scenarioFile: string | undefined, opts: Flags) => {
       const method = choiceOption<SensitivityMethod>('--method', opts.method, SENSITIVITY_METHODS, 'morris');
       const n = intOption('-n', opts.samples, SENSITIVITY_DEFAULTS.n[method], 2, 10_000_000);
@@ -178,7 +184,7 @@ export function registerSensitivity(program: Command): void {
         const result = await withExecutor(
           'crossroads sensitivity',
           runs,
-          opts.threads,
+          opts,
           opts.progress !== false,
           (run) => runSensitivity(job, { ...run, resamples }),
         );
