@@ -232,7 +232,7 @@ describe('Redis executor (BullMQ)', () => {
           '--no-progress',
           ...extra,
         ],
-        { encoding: 'utf8' },
+        { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
       );
     expect(cli('--executor', 'redis', '--redis', url, '--workers', '3')).toBe(cli('--threads', '1'));
   });
