@@ -6,7 +6,8 @@
  * (c) peak memory of a large vs a small ensemble, each in its own child process;
  * (d) scaling: time against N and against the horizon length;
  * (e) the machine's own ceiling for thread speed-up: two fixed kernels (arithmetic only; streaming
- *     over a 4 MB array) timed in one worker thread and in two at once.
+ *     over a 4 MB array) timed in one worker thread and in two at once;
+ * (f) the BullMQ/Redis executor with 1 and 2 local worker processes against in-process (bench/redis.ts).
  * Targets (issue 4): single run <= 2 ms median; 10k paired <= 20 s on 2 cores with >= 1.8x speed-up;
  * 100k-replicate memory within 1.5x of 1k.
  */
@@ -24,12 +25,13 @@ import { COMPARTMENTS } from '../src/model/health.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
 import type { Policy, Scenario } from '../src/scenario/schema.js';
+import { redisSection } from './redis.js';
 
 const args = process.argv.slice(2);
 const USAGE =
-  'usage: npm run bench [-- [--quick] [--only a,b,c,d,e]]\n' +
-  '  (a) one run, (b) paired 10k ensemble, (c) memory, (d) scaling, (e) thread ceiling; figures only';
-const SECTIONS = ['a', 'b', 'c', 'd', 'e'];
+  'usage: npm run bench [-- [--quick] [--only a,b,c,d,e,f]]\n' +
+  '  (a) one run, (b) paired 10k ensemble, (c) memory, (d) scaling, (e) thread ceiling, (f) Redis workers; figures only';
+const SECTIONS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const quick = args.includes('--quick');
 /** `--only a,e` runs only those sections. */
 const onlyAt = args.indexOf('--only');
@@ -49,7 +51,7 @@ function checkArgs(): void {
     bad.push('--only (given twice; list sections once: --only a,e)');
   if (bad.length || badSection.length) {
     console.error(
-      `bench: got ${JSON.stringify(bad.length ? bad.join(' ') : [...(only ?? [])].join(','))}, expected --quick and/or --only with sections from a,b,c,d,e\n${USAGE}`,
+      `bench: got ${JSON.stringify(bad.length ? bad.join(' ') : [...(only ?? [])].join(','))}, expected --quick and/or --only with sections from a,b,c,d,e,f\n${USAGE}`,
     );
     process.exit(2);
   }
@@ -279,6 +281,17 @@ async function main(): Promise<void> {
         `    ${kind.padEnd(27)} 1 thread ${one.toFixed(2)} s, 2 threads ${two.toFixed(2)} s: speed-up ${((2 * one) / two).toFixed(2)}x`,
       );
     }
+  }
+  if (want('f')) {
+    await redisSection({
+      scenario,
+      arms: [
+        { name: POLICY.name, policy: POLICY },
+        { name: 'no new policy', policy: noPolicy() },
+      ],
+      n: quick ? 500 : 4000,
+      seed: 1,
+    });
   }
   console.log(
     '\nFigures only; no pass/fail. Targets: (a) <= 2 ms; (b) 10k paired <= 20 s on 2 cores, >= 1.8x; (c) <= 1.5x.',
