@@ -63,7 +63,9 @@ export async function writeExperiments(
     );
     const outcomes = ids.map((id) => {
       const data = new Float64Array(parts.length * n);
-      parts.forEach((p, k) => data.set(column(p.table, `${p.arm}:${id}`), k * n));
+      parts.forEach((p, k) => {
+        data.set(column(p.table, `${p.arm}:${id}`), k * n);
+      });
       return { name: id, columns: 1, data };
     });
     const f = AtomicFile.open(path, flag);

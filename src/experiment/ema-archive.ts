@@ -48,7 +48,7 @@ function csvName(name: string, what: string): string {
 export function emaArchiveFiles(content: ArchiveContent): { name: string; text: string }[] {
   const { inputs, experiments, outcomes } = content;
   const columns = [...inputs, 'scenario', 'policy', 'model'];
-  columns.forEach((c) => csvName(c, 'column'));
+  for (const c of columns) csvName(c, 'column');
   if (new Set(columns).size !== columns.length)
     fail(MODULE, 'inputs', inputs.join(','), 'distinct names, none of scenario, policy, model');
   const lines = [columns.join(',')];

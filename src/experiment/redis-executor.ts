@@ -214,7 +214,10 @@ export class RedisExecutor implements Executor {
             const ret = (
               typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue
             ) as TaskReturn;
-            if (!ret.ok) return finish(reviveError(ret.error));
+            if (!ret.ok) {
+              finish(reviveError(ret.error));
+              return;
+            }
             const result = decode<ResultOf<K>>(ret.result);
             done[index] = 1;
             remaining--;
@@ -232,9 +235,15 @@ export class RedisExecutor implements Executor {
         const onAbort = (): void => finish(new InterruptedError());
         events.on('completed', onCompleted);
         events.on('failed', onFailed);
-        if (options.signal?.aborted) return finish(new InterruptedError());
+        if (options.signal?.aborted) {
+          finish(new InterruptedError());
+          return;
+        }
         options.signal?.addEventListener('abort', onAbort);
-        if (inputs.length === 0) return finish();
+        if (inputs.length === 0) {
+          finish();
+          return;
+        }
         Promise.resolve()
           .then(() =>
             queue.addBulk(
