@@ -237,6 +237,32 @@ describe('Redis executor (BullMQ)', () => {
     expect(cli('--executor', 'redis', '--redis', url, '--workers', '3')).toBe(cli('--threads', '1'));
   });
 
+  it('stops on abort (Ctrl-C) and takes its waiting tasks off the queue', async () => {
+    const ex = new RedisExecutor(url, 2);
+    const controller = new AbortController();
+    try {
+      const run = runEnsemble(
+        { scenario, arms, n: 400, seed: 13 },
+        {
+          executor: ex,
+          chunkSize: 2,
+          signal: controller.signal,
+          onProgress: (done: number) => done > 0 && controller.abort(),
+        },
+      );
+      await expect(run).rejects.toThrow(/interrupted/);
+      const { Queue } = await import('bullmq');
+      const q = new Queue('crossroads', {
+        connection: { host: '127.0.0.1', port: Number(new URL(url).port) },
+      });
+      const waiting = await q.getWaitingCount();
+      await q.close();
+      expect(waiting).toBe(0);
+    } finally {
+      await ex.close();
+    }
+  });
+
   it('refuses an unreachable server with the flag named', async () => {
     const ex = new RedisExecutor(`redis://127.0.0.1:${await freePort()}`, 1);
     await expect(ex.map('ensemble-chunk', {} as never, [])).rejects.toThrow(

@@ -155,6 +155,32 @@ describe('crossroads sensitivity (CLI)', () => {
     expect(csv[0]).toBe('rank,input,mu_star,mu_star_low,mu_star_high,mu,sigma');
     expect(csv.slice(1).map((l) => l.split(',')[1])).toEqual(['x1', 'x2', 'x3', 'x4', 'x5']);
   });
+  it('writes every design point with --experiments', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossroads-sens-'));
+    const file = join(dir, 'design.csv');
+    const code = await main([
+      'sensitivity',
+      '-n',
+      '2',
+      '--threads',
+      '1',
+      '--no-progress',
+      '--format',
+      'json',
+      '--experiments',
+      file,
+    ]);
+    expect(code).toBe(0);
+    const j = JSON.parse(io.out);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    const header = lines[0].split(',');
+    expect(header[0]).toBe('replicate');
+    expect(header[header.length - 1]).toBe('no new policy:deaths.total:sum:2026-2035');
+    // r (D + 1) design points, D the inputs of the analysis (the accepted sets count as one).
+    expect(lines.length - 1).toBe(2 * (j.indices.length + 1));
+    expect(Number.isFinite(Number(lines[1].split(',').at(-1)))).toBe(true);
+  });
+
   it('refuses bad flags with exit 2, naming flag, value and expectation', async () => {
     expect(await main(['sensitivity', '--test-function', 'ishigami', '--param', 'a=1,2'])).toBe(2);
     expect(io.err).toMatch(/--param: got "a=1,2", expected a single number/);

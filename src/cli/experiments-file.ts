@@ -10,7 +10,7 @@ import { CrossroadsError } from '../core/errors.js';
 import { emaArchive } from '../experiment/ema-archive.js';
 import { AtomicFile } from '../experiment/output.js';
 import { csvToParquet, loadDuckDb } from '../experiment/parquet.js';
-import { column, type ReplicateTable } from '../experiment/replicate-table.js';
+import { column } from '../experiment/replicate-table.js';
 
 /** The formats, by file name. */
 export type ExperimentsFormat = 'csv' | 'parquet' | 'ema';
@@ -34,24 +34,32 @@ export async function checkExperimentsFile(path: string, flag = '--experiments')
   if (experimentsFormat(path, flag) === 'parquet') await loadDuckDb(flag, path);
 }
 
+/** Per-run rows: the inputs first, then outcome columns named `ARM:OUTCOME`. */
+export interface ExperimentsTable {
+  n: number;
+  columns: string[];
+  rows: Float64Array;
+  inputs: string[];
+}
+
 /** One package's worlds: the table and the arm name its columns carry. */
 export interface ExperimentsPart {
   arm: string;
   /** The package's name as written to the file. */
   label: string;
-  table: ReplicateTable;
+  table: ExperimentsTable;
 }
 
-/** Write the experiments of `parts` (all on the same worlds) to `path`. */
+/** Write the experiments of `parts` (all on the same worlds), outcomes `ids`, to `path`. */
 export async function writeExperiments(
   path: string,
   parts: ExperimentsPart[],
+  ids: string[],
   flag = '--experiments',
 ): Promise<void> {
   const format = experimentsFormat(path, flag);
   const first = parts[0].table;
   const inputs = first.inputs;
-  const ids = first.result.layout.summaries.map((s) => s.id);
   const n = first.n;
   if (format === 'ema') {
     const experiments = parts.flatMap((p) =>

@@ -49,7 +49,11 @@ export async function replicateTable(
 }
 
 /** The values of one column. */
-export function column(t: ReplicateTable, name: string, flag = 'column'): Float64Array {
+export function column(
+  t: Pick<ReplicateTable, 'n' | 'columns' | 'rows' | 'inputs'>,
+  name: string,
+  flag = 'column',
+): Float64Array {
   const k = t.columns.indexOf(name);
   if (k < 0)
     fail('experiment/replicate-table', flag, name, `one of ${t.columns.slice(t.inputs.length).join(', ')}`);

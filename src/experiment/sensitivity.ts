@@ -43,6 +43,8 @@ export interface SensitivityResult {
   /** The outcome's mean and variance over the design (Sobol: over A and B). */
   outputMean: number;
   outputVariance: number | null;
+  /** The outcome at every design row (not part of the JSON output). */
+  outputs: Float64Array;
   manifest: {
     packageVersion: string;
     modelVersion: string;
@@ -132,6 +134,7 @@ export function analyse(
     outcome: ctx.outcomeName,
     indices,
     runs: ctx.rows * (job.policy ? 2 : 1),
+    outputs: y,
     outputMean,
     outputVariance,
     manifest: {

@@ -171,10 +171,14 @@ export function registerDiscover(program: Command): void {
       );
       const id = summaryId(t.result, opts.outcome);
       if (opts.experiments) {
-        await writeExperiments(opts.experiments, [
-          ...(policy ? [{ arm: 'policy', label: policy.name, table: t }] : []),
-          { arm: 'none', label: 'no new policy', table: t },
-        ]);
+        await writeExperiments(
+          opts.experiments,
+          [
+            ...(policy ? [{ arm: 'policy', label: policy.name, table: t }] : []),
+            { arm: 'none', label: 'no new policy', table: t },
+          ],
+          t.result.layout.summaries.map((s) => s.id),
+        );
       }
       const outcome = column(t, `none:${id}`);
       if (policy) {

@@ -217,6 +217,7 @@ export function registerRobust(program: Command): void {
             label: k === 0 ? 'no new policy' : arms[k].name,
             table: t,
           })),
+          tables[0].result.layout.summaries.map((s) => s.id),
         );
       }
       const id = summaryId(tables[0].result, opts.outcome);

@@ -19,16 +19,19 @@ import {
 } from '../../analysis/test-functions.js';
 import { CrossroadsError } from '../../core/errors.js';
 import { loadAcceptedSets } from '../../experiment/accepted-file.js';
+import { valuesAt } from '../../experiment/sampling.js';
 import { runSensitivity, type SensitivityResult } from '../../experiment/sensitivity.js';
 import {
   DEFAULT_LEVELS,
   SENSITIVITY_DEFAULTS,
   SENSITIVITY_METHODS,
+  type SensitivityContext,
   type SensitivityJob,
   type SensitivityMethod,
   setupSensitivity,
 } from '../../experiment/sensitivity-chunk.js';
 import { EXECUTOR_HELP, withExecutor } from '../analysis-session.js';
+import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { csvCell, table, writeOutput } from '../output.js';
@@ -54,6 +57,7 @@ interface Flags {
   accepted?: string;
   assumptions?: string;
   testFunction?: string;
+  experiments?: string;
   param: string[];
   progress: boolean;
 }
@@ -115,6 +119,10 @@ export function registerSensitivity(program: Command): void {
       'test-function parameter, repeatable: ishigami a=7 b=0.1; g-function a=0,1,4.5,9,99',
       (v: string, acc: string[]) => [...acc, v],
       [] as string[],
+    )
+    .option(
+      '--experiments <file>',
+      'also write every design point (parameter values, outcome): .csv, .parquet, or .tar.gz (EMA Workbench archive)',
     )
     .option('--no-progress', 'no progress output on stderr')
     .option('--executor <kind>', EXECUTOR_HELP.executor, 'local')
@@ -181,6 +189,7 @@ export function registerSensitivity(program: Command): void {
         // Validates the outcome and the design size before any worker starts.
         const ctx = setupSensitivity(job);
         const runs = ctx.rows * (policy ? 2 : 1);
+        if (opts.experiments) await checkExperimentsFile(opts.experiments);
         const result = await withExecutor(
           'crossroads sensitivity',
           runs,
@@ -193,6 +202,7 @@ export function registerSensitivity(program: Command): void {
         if (ctx.space.joint)
           ranges[SENSITIVITY_DEFAULTS.jointInput] = `1 of ${ctx.space.joint.sets.length} sets`;
         shown = { ...result, ranges };
+        if (opts.experiments) await writeDesign(opts.experiments, ctx, result, policy?.name ?? null);
       }
       if (opts.tornado) writeOutput(tornadoCsv(shown), opts.tornado);
       writeOutput(
@@ -267,6 +277,7 @@ function testFunctionResult(
     outcome: f.description,
     indices,
     runs: y.length,
+    outputs: y,
     outputMean: mean,
     outputVariance: variance,
     analytic: f.analytic,
@@ -450,4 +461,30 @@ function tornadoCsv(r: Shown): string {
     });
   }
   return `${out.join('\n')}\n`;
+}
+
+/** `--experiments`: every design point's parameter values and the outcome there. */
+async function writeDesign(
+  path: string,
+  ctx: SensitivityContext,
+  result: SensitivityResult,
+  policy: string | null,
+): Promise<void> {
+  const D = ctx.dimensions;
+  const first = valuesAt(ctx.space, ctx.design.subarray(0, D));
+  const inputs = Object.keys(first);
+  const arm = policy ? `reduction by ${policy}` : 'no new policy';
+  const columns = [...inputs, `${arm}:${result.outcome}`];
+  const w = columns.length;
+  const rows = new Float64Array(ctx.rows * w);
+  for (let r = 0; r < ctx.rows; r++) {
+    const v = valuesAt(ctx.space, ctx.design.subarray(r * D, (r + 1) * D));
+    for (let j = 0; j < inputs.length; j++) rows[r * w + j] = v[inputs[j]];
+    rows[r * w + inputs.length] = result.outputs[r];
+  }
+  await writeExperiments(
+    path,
+    [{ arm, label: arm, table: { n: ctx.rows, columns, rows, inputs } }],
+    [result.outcome],
+  );
 }
