@@ -192,5 +192,7 @@ describe('crossroads sensitivity (CLI)', () => {
     expect(await main(['sensitivity', '--outcome', 'nope', '-n', '2'])).toBe(2);
     expect(io.err).toMatch(/--outcome: got "nope"/);
     expect(await main(['sensitivity', '--levels', '5'])).toBe(2);
+    expect(await main(['sensitivity', '--method', 'sobol', '--spread-candidates', '10'])).toBe(2);
+    expect(io.err).toMatch(/--spread-candidates: got "10", expected only with --method morris/);
   });
 });

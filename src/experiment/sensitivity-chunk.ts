@@ -17,7 +17,12 @@
  * indices do not depend on the executor or its thread count.
  */
 
-import { DEFAULTS as MORRIS, morrisRows, morrisSample } from '../analysis/morris-sample.js';
+import {
+  DEFAULTS as MORRIS,
+  morrisRows,
+  morrisSample,
+  morrisSampleSpread,
+} from '../analysis/morris-sample.js';
 import { saltelliRows, saltelliSample } from '../analysis/saltelli-sample.js';
 import { fail } from '../core/errors.js';
 import { releaseRun, runModel, runPaired } from '../engine/run.js';
@@ -59,6 +64,8 @@ export interface SensitivityJob {
   accepted: AcceptedSets | null;
   outcome: string;
   stochastic: boolean;
+  /** Morris: pick the r trajectories from this many candidates for spread (Campolongo 2007); none: r random ones. */
+  candidates?: number | null;
 }
 
 /** Rows [start, end) of the design. */
@@ -151,7 +158,9 @@ export function setupSensitivity(job: SensitivityJob): SensitivityContext {
   const design =
     job.method === 'sobol'
       ? saltelliSample(job.n, D, { seed: job.seed })
-      : morrisSample(job.n, D, { seed: job.seed, levels: job.levels });
+      : job.candidates
+        ? morrisSampleSpread(job.n, D, job.candidates, { seed: job.seed, levels: job.levels })
+        : morrisSample(job.n, D, { seed: job.seed, levels: job.levels });
   const { cell, name } = outcomeCell(layout, job.outcome);
   return {
     job,

@@ -150,7 +150,7 @@ export function analyse(
       design:
         job.method === 'sobol'
           ? `Saltelli 2010 cross-sampling on a Sobol sequence (Joe-Kuo directions, digital shift by seed): N (D + 2) = ${ctx.rows} points`
-          : `Morris 1991 trajectories, ${job.levels} levels, Delta = ${(job.levels / (2 * (job.levels - 1))).toFixed(4)}: r (D + 1) = ${ctx.rows} points`,
+          : `Morris 1991 trajectories${job.candidates ? ` (the ${job.n} most spread of ${job.candidates} candidates, Campolongo 2007)` : ''}, ${job.levels} levels, Delta = ${(job.levels / (2 * (job.levels - 1))).toFixed(4)}: r (D + 1) = ${ctx.rows} points`,
       confidence: `${confidence * 100}% bootstrap over ${options.resamples ?? 100} resamples (z x SD, as SALib)`,
       inputs: D,
       notes,

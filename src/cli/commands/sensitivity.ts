@@ -6,7 +6,7 @@
 
 import type { Command } from 'commander';
 import { morrisIndices } from '../../analysis/morris-indices.js';
-import { morrisSample } from '../../analysis/morris-sample.js';
+import { morrisSample, morrisSampleSpread } from '../../analysis/morris-sample.js';
 import { saltelliSample } from '../../analysis/saltelli-sample.js';
 import { sobolIndices } from '../../analysis/sobol-indices.js';
 import {
@@ -58,6 +58,7 @@ interface Flags {
   assumptions?: string;
   testFunction?: string;
   experiments?: string;
+  spreadCandidates?: string;
   param: string[];
   progress: boolean;
 }
@@ -105,6 +106,10 @@ export function registerSensitivity(program: Command): void {
     .option('--levels <p>', 'Morris grid levels (even)', String(DEFAULT_LEVELS))
     .option('--resamples <n>', 'bootstrap resamples', '100')
     .option('--noise', 'include process noise (the same random streams at every point)')
+    .option(
+      '--spread-candidates <m>',
+      'Morris: keep the -n most spread-out of M candidate trajectories (Campolongo 2007; greedy)',
+    )
     .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
     .option(
       '-a, --assumptions <name|file>',
@@ -140,6 +145,19 @@ export function registerSensitivity(program: Command): void {
         ]);
       }
       const resamples = intOption('--resamples', opts.resamples, 100, 2, 100_000);
+      if (opts.spreadCandidates !== undefined && method !== 'morris') {
+        throw new CrossroadsError('cli', [
+          {
+            path: '--spread-candidates',
+            value: opts.spreadCandidates,
+            expected: 'only with --method morris',
+          },
+        ]);
+      }
+      const candidates =
+        opts.spreadCandidates === undefined
+          ? null
+          : intOption('--spread-candidates', opts.spreadCandidates, n, n, 1000);
 
       let shown: Shown;
       if (opts.testFunction !== undefined) {
@@ -165,7 +183,15 @@ export function registerSensitivity(program: Command): void {
             { path: 'SCENARIO', value: scenarioFile, expected: 'no scenario with --test-function' },
           ]);
         }
-        shown = testFunctionResult(testFunction(name, opts.param), method, n, seed, levels, resamples);
+        shown = testFunctionResult(
+          testFunction(name, opts.param),
+          method,
+          n,
+          seed,
+          levels,
+          resamples,
+          candidates,
+        );
       } else {
         if (opts.param.length) {
           throw new CrossroadsError('cli', [
@@ -185,6 +211,7 @@ export function registerSensitivity(program: Command): void {
           accepted: loaded.accepted,
           outcome: opts.outcome,
           stochastic: opts.noise === true,
+          candidates,
         };
         // Validates the outcome and the design size before any worker starts.
         const ctx = setupSensitivity(job);
@@ -256,9 +283,15 @@ function testFunctionResult(
   seed: number,
   levels: number,
   resamples: number,
+  candidates: number | null,
 ): Shown {
   const D = f.inputs.length;
-  const x = method === 'sobol' ? saltelliSample(n, D, { seed }) : morrisSample(n, D, { seed, levels });
+  const x =
+    method === 'sobol'
+      ? saltelliSample(n, D, { seed })
+      : candidates
+        ? morrisSampleSpread(n, D, candidates, { seed, levels })
+        : morrisSample(n, D, { seed, levels });
   const y = evaluateRows(f, x);
   const boot = { seed, resamples };
   const mean = y.reduce((a, b) => a + b, 0) / y.length;
