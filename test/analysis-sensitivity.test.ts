@@ -217,7 +217,9 @@ describe('Morris improved spread (Campolongo 2007)', () => {
     expect(Array.from(morrisSampleSpread(r, D, 40, { seed: 3 }))).toEqual(Array.from(picked));
     // Still one input per step: the estimator accepts it and a linear function stays exact.
     const m = morrisIndices(picked, evaluateRows(linear([1, 2, 3, 4, 5, 6]), picked), D);
-    m.indices.forEach((ix, i) => expect(ix.mu_star).toBeCloseTo(i + 1, 10));
+    m.indices.forEach((ix, i) => {
+      expect(ix.mu_star).toBeCloseTo(i + 1, 10);
+    });
     expect(() => morrisSampleSpread(r, D, 4)).toThrow(/candidates: got 4/);
   });
 });
