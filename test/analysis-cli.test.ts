@@ -99,6 +99,25 @@ describe('crossroads robust', () => {
     }
     expect(j.packages[2].satisficing).toBe(0);
   });
+  it('takes `shipped` for every shipped package, plus any given', async () => {
+    const code = await main([
+      'robust',
+      '--policies',
+      'shipped,moud-expansion',
+      '-n',
+      '2',
+      '--threads',
+      '1',
+      '--no-progress',
+      '--format',
+      'json',
+    ]);
+    expect(code).toBe(0);
+    const names = JSON.parse(io.out).packages.map((p: { package: string }) => p.package);
+    expect(names).toContain('balanced-package');
+    expect(names).not.toContain('none');
+    expect(names[names.length - 1]).toBe('moud-expansion (10)');
+  });
   it('refuses one package and a bad condition', async () => {
     expect(await main(['robust', '--policies', 'demand-package', '-n', '2'])).toBe(2);
     expect(io.err).toMatch(/--policies: got "demand-package", expected at least two packages/);

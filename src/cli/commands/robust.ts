@@ -101,7 +101,7 @@ export function registerRobust(program: Command): void {
     .argument('[scenario]', 'scenario file (YAML or JSON); the built-in default when omitted')
     .option(
       '--policies <list>',
-      'comma-separated policy files or shipped names (default: every shipped package)',
+      'comma-separated policy files or shipped names; `shipped` = every shipped package (the default)',
     )
     .option(
       '--outcome <name>',
@@ -156,12 +156,16 @@ export function registerRobust(program: Command): void {
         }
       }
       const scenario = loadScenario(scenarioFile, opts.assumptions);
-      const refs = opts.policies
-        ? opts.policies
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s !== '')
-        : shippedPolicies().filter((p) => p !== 'none');
+      // `shipped` stands for every shipped package, so `--policies shipped,mine.yaml` adds one of yours.
+      const shipped = shippedPolicies().filter((p) => p !== 'none');
+      const refs = (
+        opts.policies
+          ? opts.policies
+              .split(',')
+              .map((s) => s.trim())
+              .filter((s) => s !== '')
+          : ['shipped']
+      ).flatMap((r) => (r === 'shipped' ? shipped : [r]));
       const policies: Policy[] = refs.map((r) => loadPolicy(r, scenario, '--policies'));
       if (policies.length < 2) {
         throw new CrossroadsError('cli', [
