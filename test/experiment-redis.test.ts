@@ -158,6 +158,11 @@ describe('Redis executor (BullMQ)', () => {
       const a = await runSensitivity(job, { executor: new InProcessExecutor() });
       const b = await runSensitivity(job, { executor: ex, chunkSize: 9 });
       expect(b.indices).toEqual(a.indices);
+      // Nothing left behind: shared data and results are deleted once read.
+      const { Redis } = await import('ioredis');
+      const r = new Redis(url);
+      expect(await r.keys('crossroads:*')).toEqual([]);
+      r.disconnect();
     } finally {
       await ex.close();
     }

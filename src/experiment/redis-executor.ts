@@ -7,8 +7,10 @@
  *
  * Protocol: a `map` call gets a run id; its shared data (the job: scenario, arms, ...) is stored once
  * under `crossroads:shared:RUN` (workers fetch and cache it); each input is a BullMQ job
- * `{ run, kind, index, input }` with job id `RUN-INDEX`. Workers return the encoded result, which the
- * caller receives through BullMQ's queue events. A worker that dies mid-task loses its job lock; after
+ * `{ run, kind, index, input }` with job id `RUN-INDEX`. A worker stores the encoded result under
+ * `crossroads:result:RUN:INDEX` and completes the job; the caller, told by BullMQ's queue events (and
+ * by a sweep every few seconds, should an event be missed), reads and deletes it. Events stay small,
+ * so Redis's event stream does not hold the results. A worker that dies mid-task loses its job lock; after
  * `lockDuration` BullMQ's stalled-job check (run by every live worker) puts the job back in the queue
  * and another worker runs it: no task is lost, and a task's result does not depend on who ran it. A
  * task that throws fails its job without retry, and the caller rethrows the error (input errors keep
@@ -39,8 +41,10 @@ export const REDIS_DEFAULTS = {
   stalledIntervalMs: 15_000,
   /** How many times a task may be recovered from dead workers before it fails. */
   maxStalledCount: 20,
-  /** How long a run's shared data stays in Redis if its caller dies. */
-  sharedTtlSeconds: 7 * 24 * 3600,
+  /** How long a run's shared data and unread results stay in Redis if its caller dies. */
+  sharedTtlSeconds: 24 * 3600,
+  /** How often the caller looks for stored results whose completion event it missed. */
+  sweepMs: 3000,
 } as const;
 
 /** Timing options (tests shorten them to see a killed worker's task recovered quickly). */
@@ -132,9 +136,10 @@ interface TaskData {
 }
 
 /** What a worker returns. */
-type TaskReturn = { ok: true; result: string } | { ok: false; error: ReturnType<typeof errorData> };
+type TaskReturn = { ok: true } | { ok: false; error: ReturnType<typeof errorData> };
 
 const sharedKey = (run: string): string => `crossroads:shared:${run}`;
+const resultKey = (run: string, index: number): string => `crossroads:result:${run}:${index}`;
 
 // ---- caller side --------------------------------------------------------------------------------
 
@@ -197,41 +202,72 @@ export class RedisExecutor implements Executor {
     const prefix = `${run}-`;
     await client.set(sharedKey(run), encode(shared), 'EX', REDIS_DEFAULTS.sharedTtlSeconds);
 
+    let finished = false;
+    let sweeper: ReturnType<typeof setInterval> | undefined;
     try {
       await new Promise<void>((resolve, reject) => {
         const finish = (err?: Error): void => {
+          if (finished) return;
+          finished = true;
           events.off('completed', onCompleted);
           events.off('failed', onFailed);
+          clearInterval(sweeper);
           options.signal?.removeEventListener('abort', onAbort);
           if (err) reject(err);
           else resolve();
         };
-        const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
-          if (!jobId.startsWith(prefix)) return;
-          const index = Number(jobId.slice(prefix.length));
-          if (!(index >= 0 && index < inputs.length) || done[index]) return;
+        // A result is delivered once, from its key, whether its completion event or the sweep finds it.
+        const fetching = new Uint8Array(inputs.length);
+        const deliver = (index: number, text: string | null): void => {
+          if (finished || done[index] || text === null) return;
           try {
-            const ret = (
-              typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue
-            ) as TaskReturn;
-            if (!ret.ok) {
-              finish(reviveError(ret.error));
-              return;
-            }
-            const result = decode<ResultOf<K>>(ret.result);
+            const result = decode<ResultOf<K>>(text);
             done[index] = 1;
             remaining--;
             if (retain) out[index] = result;
             options.onResult?.(index, result, 0);
+            client.del(resultKey(run, index)).catch(() => undefined);
             if (remaining === 0) finish();
           } catch (err) {
             finish(err instanceof Error ? err : new Error(String(err)));
           }
         };
+        const onCompleted = ({ jobId, returnvalue }: { jobId: string; returnvalue: unknown }): void => {
+          if (finished || !jobId.startsWith(prefix)) return;
+          const index = Number(jobId.slice(prefix.length));
+          if (!(index >= 0 && index < inputs.length) || done[index] || fetching[index]) return;
+          const ret = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as TaskReturn;
+          if (!ret.ok) {
+            finish(reviveError(ret.error));
+            return;
+          }
+          fetching[index] = 1;
+          client
+            .get(resultKey(run, index))
+            .then((text) => deliver(index, text))
+            .catch((err: unknown) => finish(err instanceof Error ? err : new Error(String(err))))
+            .finally(() => {
+              fetching[index] = 0;
+            });
+        };
         const onFailed = ({ jobId, failedReason }: { jobId: string; failedReason: string }): void => {
           if (!jobId.startsWith(prefix)) return;
           finish(new Error(`${MODULE}: task ${jobId} failed on a worker: ${failedReason}`));
         };
+        // Events can be missed (a reconnect): every few seconds, look for results already stored.
+        const sweep = async (): Promise<void> => {
+          const missing: number[] = [];
+          for (let i = 0; i < inputs.length && missing.length < 1000; i++)
+            if (!done[i] && !fetching[i]) missing.push(i);
+          if (missing.length === 0 || finished) return;
+          const texts = await client.mget(missing.map((i) => resultKey(run, i)));
+          missing.forEach((i, k) => {
+            deliver(i, texts[k]);
+          });
+        };
+        sweeper = setInterval(() => {
+          sweep().catch(() => undefined);
+        }, REDIS_DEFAULTS.sweepMs);
         const onAbort = (): void => finish(new InterruptedError());
         events.on('completed', onCompleted);
         events.on('failed', onFailed);
@@ -261,6 +297,11 @@ export class RedisExecutor implements Executor {
       await Promise.allSettled(inputs.map((_, i) => (done[i] ? null : queue.remove(`${prefix}${i}`))));
       throw err;
     } finally {
+      clearInterval(sweeper);
+      const left: string[] = [];
+      for (let i = 0; i < inputs.length; i++) if (!done[i]) left.push(resultKey(run, i));
+      for (let i = 0; i < left.length; i += 1000)
+        await client.del(...left.slice(i, i + 1000)).catch(() => undefined);
       await client.del(sharedKey(run)).catch(() => undefined);
     }
     return out;
@@ -374,8 +415,10 @@ export async function serveRedisWorker(
         index,
         decode(input),
       );
+      // The result goes to its own key (events stay small, and the caller deletes it once read).
+      await client.set(resultKey(run, index), encode(result), 'EX', REDIS_DEFAULTS.sharedTtlSeconds);
       completed++;
-      return { ok: true, result: encode(result) };
+      return { ok: true };
     } catch (err) {
       // Errors are results: the caller rethrows them; BullMQ does not retry them.
       return { ok: false, error: errorData(err) };
