@@ -6,7 +6,8 @@
  * (c) peak memory of a large vs a small ensemble, each in its own child process;
  * (d) scaling: time against N and against the horizon length;
  * (e) the machine's own ceiling for thread speed-up: two fixed kernels (arithmetic only; streaming
- *     over a 4 MB array) timed in one worker thread and in two at once.
+ *     over a 4 MB array) timed in one worker thread and in two at once;
+ * (f) the BullMQ/Redis executor with 1 and 2 local worker processes against in-process (bench/redis.ts).
  * Targets (issue 4): single run <= 2 ms median; 10k paired <= 20 s on 2 cores with >= 1.8x speed-up;
  * 100k-replicate memory within 1.5x of 1k.
  * `--baseline <git-ref> [--blocks N]` instead times the build of another commit against this one,
@@ -27,15 +28,16 @@ import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
 import type { Policy, Scenario } from '../src/spec/scenario.js';
 import { benchBaseline } from './baseline.js';
+import { redisSection } from './redis.js';
 
 const args = process.argv.slice(2);
 const USAGE =
-  'usage: npm run bench [-- [--quick] [--only a,b,c,d,e]]\n' +
+  'usage: npm run bench [-- [--quick] [--only a,b,c,d,e,f]]\n' +
   '       npm run bench -- --baseline <git-ref> [--blocks N]\n' +
-  '  (a) one run, (b) paired 10k ensemble, (c) memory, (d) scaling, (e) thread ceiling; figures only\n' +
+  '  (a) one run, (b) paired 10k ensemble, (c) memory, (d) scaling, (e) thread ceiling, (f) Redis workers; figures only\n' +
   '  --baseline: the ref built in a temporary directory and timed against this build, interleaved\n' +
   '  (N alternating blocks, default 100, each every shipped policy once); prints the ratio new/old';
-const SECTIONS = ['a', 'b', 'c', 'd', 'e'];
+const SECTIONS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const quick = args.includes('--quick');
 /** `--only a,e` runs only those sections. */
 const onlyAt = args.indexOf('--only');
@@ -66,7 +68,7 @@ function checkArgs(): void {
     bad.push(`--blocks ${args[blocksAt + 1]} (expected an integer >= 2)`);
   if (bad.length || badSection.length) {
     console.error(
-      `bench: got ${JSON.stringify(bad.length ? bad.join(' ') : [...(only ?? [])].join(','))}, expected --quick and/or --only with sections from a,b,c,d,e, or --baseline <git-ref> [--blocks N]\n${USAGE}`,
+      `bench: got ${JSON.stringify(bad.length ? bad.join(' ') : [...(only ?? [])].join(','))}, expected --quick and/or --only with sections from a,b,c,d,e,f, or --baseline <git-ref> [--blocks N]\n${USAGE}`,
     );
     process.exit(2);
   }
@@ -301,6 +303,17 @@ async function main(): Promise<void> {
         `    ${kind.padEnd(27)} 1 thread ${one.toFixed(2)} s, 2 threads ${two.toFixed(2)} s: speed-up ${((2 * one) / two).toFixed(2)}x`,
       );
     }
+  }
+  if (want('f')) {
+    await redisSection({
+      scenario,
+      arms: [
+        { name: POLICY.name, policy: POLICY },
+        { name: 'no new policy', policy: noPolicy() },
+      ],
+      n: quick ? 500 : 4000,
+      seed: 1,
+    });
   }
   console.log(
     '\nFigures only; no pass/fail. Targets: (a) <= 2 ms; (b) 10k paired <= 20 s on 2 cores, >= 1.8x; (c) <= 1.5x.',

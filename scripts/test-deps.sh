@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # System packages the tests need, installed only when missing (idempotent; Debian's apt-get).
 # `npm test` runs this before the tests (the `pretest` script), so the README's test command works on
-# a fresh machine. Today no test needs one (the max-flow oracle's networkx answers are committed as
+# a fresh machine. (The max-flow oracle's networkx answers are committed as
 # fixtures, see test/oracle/regenerate.sh); add a need as "COMMAND|DEBIAN-PACKAGE", e.g.
 # "redis-server|redis-server": the package is installed when COMMAND is not found.
 set -euo pipefail
 
-NEEDS=()
+NEEDS=(
+  "redis-server|redis-server"  # test/experiment-redis.test.ts starts a private server on 127.0.0.1
+)
 
 missing=()
 for need in "${NEEDS[@]}"; do

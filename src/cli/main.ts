@@ -10,12 +10,16 @@ import { CrossroadsError } from '../core/errors.js';
 import { PACKAGE_VERSION } from '../version.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompare } from './commands/compare.js';
+import { registerDiscover } from './commands/discover.js';
 import { registerEnsemble } from './commands/ensemble.js';
 import { registerNetwork } from './commands/network.js';
 import { registerCatalogues } from './commands/params.js';
+import { registerRobust } from './commands/robust.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
+import { registerSensitivity } from './commands/sensitivity.js';
 import { registerValidate } from './commands/validate.js';
+import { registerWorker } from './commands/worker.js';
 
 /** Build the program (exported so tests can run it in-process). */
 export function buildProgram(): Command {
@@ -34,6 +38,10 @@ export function buildProgram(): Command {
   registerEnsemble(program);
   registerCompare(program);
   registerNetwork(program);
+  registerSensitivity(program);
+  registerDiscover(program);
+  registerRobust(program);
+  registerWorker(program);
   // Further commands register here, one line each.
   return program;
 }

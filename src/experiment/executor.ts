@@ -5,7 +5,7 @@
  */
 
 import { CrossroadsError } from '../core/errors.js';
-import { type InputOf, type ResultOf, type SharedOf, TASKS, type TaskName } from './tasks.js';
+import { type InputOf, type ResultOf, type SharedOf, TASKS, type TaskKind, type TaskName } from './tasks.js';
 
 /** Options of one `map` call. */
 export interface MapOptions<R> {
@@ -56,7 +56,8 @@ export class InProcessExecutor implements Executor {
     inputs: readonly InputOf<K>[],
     options: MapOptions<ResultOf<K>> = {},
   ): Promise<ResultOf<K>[]> {
-    const task = TASKS[kind];
+    // Kinds differ in their types; the registry pairs each kind's setup and run.
+    const task = TASKS[kind] as unknown as TaskKind<SharedOf<K>, unknown, InputOf<K>, ResultOf<K>>;
     // Same isolation as a worker: the task sees its own copy of the shared data.
     const context = task.setup(structuredClone(shared));
     const out: ResultOf<K>[] = [];

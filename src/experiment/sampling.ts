@@ -265,24 +265,33 @@ export class Sampler {
 
   /** The parameter values of replicate `index` (only the parameters that vary). */
   draw(index: number): Record<string, number> {
-    const u = this.uniforms(index);
-    const out: Record<string, number> = {};
-    let j = 0;
-    const joint = this.space.joint;
-    if (joint) {
-      const k = Math.min(joint.sets.length - 1, Math.floor(u[j++] * joint.sets.length));
-      const set = joint.sets[k];
-      for (let c = 0; c < joint.ids.length; c++) out[joint.ids[c]] = set[c];
-    }
-    for (const p of this.space.ranged) {
-      const v = u[j++];
-      out[p.id] =
-        p.distribution === 'uniform'
-          ? uniformAt(v, p.lo, p.hi)
-          : p.distribution === 'loguniform'
-            ? logUniformAt(v, p.lo, p.hi)
-            : triangularAt(v, p.lo, Math.min(p.hi, Math.max(p.lo, p.mode)), p.hi);
-    }
-    return out;
+    return valuesAt(this.space, this.uniforms(index));
   }
+}
+
+/**
+ * The parameter values at a unit-cube point of a space (one uniform per dimension, in draw order):
+ * the joint dimension picks an accepted set, each ranged parameter is its distribution's inverse CDF.
+ * Designs other than these replicates (Saltelli, Morris) place their points with it.
+ */
+export function valuesAt(space: ParameterSpace, u: ArrayLike<number>): Record<string, number> {
+  if (u.length !== space.dimensions) fail(MODULE, 'point', u.length, `${space.dimensions} coordinates`);
+  const out: Record<string, number> = {};
+  let j = 0;
+  const joint = space.joint;
+  if (joint) {
+    const k = Math.min(joint.sets.length - 1, Math.floor(u[j++] * joint.sets.length));
+    const set = joint.sets[k];
+    for (let c = 0; c < joint.ids.length; c++) out[joint.ids[c]] = set[c];
+  }
+  for (const p of space.ranged) {
+    const v = u[j++];
+    out[p.id] =
+      p.distribution === 'uniform'
+        ? uniformAt(v, p.lo, p.hi)
+        : p.distribution === 'loguniform'
+          ? logUniformAt(v, p.lo, p.hi)
+          : triangularAt(v, p.lo, Math.min(p.hi, Math.max(p.lo, p.mode)), p.hi);
+  }
+  return out;
 }

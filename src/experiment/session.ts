@@ -9,7 +9,7 @@ import { csvLine } from '../core/text.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { loadAcceptedSets } from './accepted-file.js';
 import { type EnsembleResult, type EnsembleSpec, runEnsemble } from './ensemble.js';
-import { InterruptedError } from './executor.js';
+import { type Executor, InterruptedError } from './executor.js';
 import {
   abortPendingFiles,
   checkOutputTarget,
@@ -28,6 +28,8 @@ import { defaultThreads, executorFor } from './worker-executor.js';
 export interface SessionOptions {
   /** Threads (1 = in-process); default: in-process for small jobs, all cores otherwise. */
   threads?: number;
+  /** An executor to use instead (e.g. Redis); the session closes it. */
+  executor?: Executor;
   /** Label of progress output; none when `progress` is false. */
   label: string;
   progress?: boolean;
@@ -49,7 +51,7 @@ export async function runSession(spec: EnsembleSpec, options: SessionOptions): P
   // beside the target, and DuckDB's reader never meets the user's path, where `*`, `?` or `[` could
   // read as a pattern); the finished file is moved into place at the end.
   const rowsDir = target !== undefined ? privateTempDir() : null;
-  const executor = executorFor(options.threads ?? defaultThreads(runs));
+  const executor = options.executor ?? executorFor(options.threads ?? defaultThreads(runs));
   const controller = new AbortController();
   const progress: Progress = options.progress === false ? silentProgress : progressFor(options.label);
   let rowsFile: StreamFile | null = null;

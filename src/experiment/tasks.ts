@@ -12,6 +12,14 @@ import {
   runChunk,
   setupChunk,
 } from './chunk.js';
+import {
+  runSensitivityChunk,
+  type SensitivityChunkInput,
+  type SensitivityChunkResult,
+  type SensitivityContext,
+  type SensitivityJob,
+  setupSensitivity,
+} from './sensitivity-chunk.js';
 
 /** A task kind: shared data sent once per job, inputs and results (all structured-clone safe). */
 export interface TaskKind<S, C, I, R> {
@@ -26,6 +34,12 @@ export const TASKS = {
     ChunkContext,
     ChunkInput,
     ChunkResult
+  >,
+  'sensitivity-chunk': { setup: setupSensitivity, run: runSensitivityChunk } satisfies TaskKind<
+    SensitivityJob,
+    SensitivityContext,
+    SensitivityChunkInput,
+    SensitivityChunkResult
   >,
 } as const;
 

@@ -16,6 +16,7 @@ import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { runSession } from '../../experiment/session.js';
 import { checkThreads, maxThreads } from '../../experiment/worker-executor.js';
 import type { Scenario } from '../../spec/scenario.js';
+import { executorFromFlags, executorOptions } from '../analysis-session.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
 import { type Output, openOutput } from '../output.js';
@@ -34,11 +35,14 @@ export interface EnsembleFlags {
   replicatesFile?: string;
   accepted?: string;
   progress: boolean;
+  executor?: string;
+  redis?: string;
+  workers?: string;
 }
 
 /** Add the shared options to a command. */
 export function ensembleOptions(cmd: Command, defaultN: number): Command {
-  return cmd
+  return executorOptions(cmd)
     .option(
       '-n, --replicates <n>',
       `replicates (1 to ${ENSEMBLE_DEFAULTS.maxReplicates.toLocaleString('en-US')})`,
@@ -130,6 +134,10 @@ export async function runArms(
   const output = openOutput(opts.out);
   const result = await runSession(spec, {
     threads: f.threads,
+    executor:
+      (opts.executor ?? 'local') !== 'local' || opts.redis !== undefined
+        ? executorFromFlags(opts, spec.n * arms.length)
+        : undefined,
     label,
     progress: opts.progress,
     replicatesFile: opts.replicatesFile,
