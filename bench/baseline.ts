@@ -130,9 +130,19 @@ export async function compareBuilds(
 ): Promise<void> {
   const oldBuild = await loadBuild(distOld, labelOld);
   const newBuild = await loadBuild(distNew, labelNew);
+  // Identical when every number the old build records is in the new build's records at the same
+  // path with the same bits (the new build may record more: added outcomes are not a difference).
+  const leaves = (x: unknown, path: string, out: Map<string, number>): Map<string, number> => {
+    if (typeof x === 'number') out.set(path, x);
+    else if (x && typeof x === 'object')
+      for (const [k, v] of Object.entries(x)) leaves(v, `${path}.${k}`, out);
+    return out;
+  };
   const fingerprint = (b: Build) =>
-    JSON.stringify(b.runModel({ scenario: b.scenario, policy: b.policies.at(-1), seed: 1 }).annual);
-  const identical = fingerprint(oldBuild) === fingerprint(newBuild);
+    leaves(b.runModel({ scenario: b.scenario, policy: b.policies.at(-1), seed: 1 }).annual, '', new Map());
+  const before = fingerprint(oldBuild);
+  const after = fingerprint(newBuild);
+  const identical = [...before].every(([k, v]) => after.has(k) && Object.is(after.get(k), v));
   console.log(
     `    default scenario; ${oldBuild.policies.length} shipped policies (old), ${newBuild.policies.length} (new)`,
   );
@@ -181,6 +191,6 @@ export async function compareBuilds(
     `    ratio of the CPU medians new/old: ${(quantile(newMs, 0.5) / quantile(oldMs, 0.5)).toFixed(3)}`,
   );
   console.log(
-    `    results of the last policy, seed 1: ${identical ? 'identical' : 'DIFFERENT'} between the builds`,
+    `    results of the last policy, seed 1: ${identical ? 'identical' : 'DIFFERENT'} between the builds (every value the old build records${after.size > before.size ? `; the new one records ${after.size - before.size} more` : ''})`,
   );
 }

@@ -5,21 +5,21 @@
  * and the nested annual record is built from that row by a precompiled list of object operations.
  */
 
-import type { CompiledOutcome, OutcomeRead } from '../model/outcomes.js';
+import type { CompiledOutcome, OutcomeRead, Reading } from '../model/outcomes.js';
 import type { SimState } from '../model/state.js';
 
 /** How the recorder reads each outcome, compiled once per outcome list. */
 export interface RecorderPlan {
   outcomes: readonly CompiledOutcome[];
-  /** Monthly readers, each adding into accumulator slot `accSlot[k]`. */
-  monthly: ((sim: SimState) => number)[];
+  /** Monthly readings, each adding into accumulator slot `accSlot[k]`. */
+  monthly: Reading[];
   accSlot: Int32Array;
   accSize: number;
   /** Per outcome: the accumulator slot(s) it uses (-1 if none). */
   slotA: Int32Array;
   slotB: Int32Array;
   /** Outcomes recorded as monthly series, with their series names. */
-  series: { index: number; name: string; value: (sim: SimState) => number }[];
+  series: { index: number; name: string; value: Reading }[];
   /** Builds the nested annual record from a row of values. */
   build: (values: Float64Array, offset: number, year: number) => Record<string, unknown>;
 }
@@ -30,7 +30,7 @@ const plans = new WeakMap<readonly CompiledOutcome[], RecorderPlan>();
 export function recorderPlan(outcomes: readonly CompiledOutcome[]): RecorderPlan {
   const hit = plans.get(outcomes);
   if (hit) return hit;
-  const monthly: ((sim: SimState) => number)[] = [];
+  const monthly: Reading[] = [];
   const slots: number[] = [];
   const slotA = new Int32Array(outcomes.length).fill(-1);
   const slotB = new Int32Array(outcomes.length).fill(-1);
@@ -69,10 +69,53 @@ export function recorderPlan(outcomes: readonly CompiledOutcome[]): RecorderPlan
   return plan;
 }
 
+/** A run's readings, bound to its state: typed-array readings resolved once, functions kept. */
+export interface BoundReadings {
+  /** Array readings: `arrays[k][index[k]]` adds to `acc[slot[k]]`. */
+  arrays: Float64Array[];
+  index: Int32Array;
+  slot: Int32Array;
+  /** Function readings: `fns[k](sim)` adds to `acc[fnSlot[k]]`. */
+  fns: ((sim: SimState) => number)[];
+  fnSlot: Int32Array;
+}
+
+/** Bind the plan's monthly readings to one run's state (its module arrays live for the whole run). */
+export function bindReadings(plan: RecorderPlan, sim: SimState): BoundReadings {
+  const arrays: Float64Array[] = [];
+  const index: number[] = [];
+  const slot: number[] = [];
+  const fns: ((sim: SimState) => number)[] = [];
+  const fnSlot: number[] = [];
+  plan.monthly.forEach((r, k) => {
+    if (typeof r === 'function') {
+      fns.push(r);
+      fnSlot.push(plan.accSlot[k]);
+    } else {
+      arrays.push(r.array(sim));
+      index.push(r.index);
+      slot.push(plan.accSlot[k]);
+    }
+  });
+  return {
+    arrays,
+    index: Int32Array.from(index),
+    slot: Int32Array.from(slot),
+    fns,
+    fnSlot: Int32Array.from(fnSlot),
+  };
+}
+
+/** Read a reading now (series and `end` values). */
+export function readNow(r: Reading, sim: SimState): number {
+  return typeof r === 'function' ? r(sim) : r.array(sim)[r.index];
+}
+
 /** Add this month's readings to the accumulators. */
-export function accumulate(plan: RecorderPlan, sim: SimState, acc: Float64Array): void {
-  const { monthly, accSlot } = plan;
-  for (let k = 0; k < monthly.length; k++) acc[accSlot[k]] += monthly[k](sim);
+export function accumulate(b: BoundReadings, sim: SimState, acc: Float64Array): void {
+  const { arrays, index, slot, fns, fnSlot } = b;
+  for (let k = 0; k < arrays.length; k++) acc[slot[k]] += arrays[k][index[k]];
+  for (let k = 0; k < fns.length; k++) acc[fnSlot[k]] += fns[k](sim);
 }
 
 /** The year's values (December is step `t`) into `values[offset ...]`; clears the accumulators. */
@@ -106,7 +149,7 @@ function yearValue(
     case 'ratio':
       return acc[b] > 0 ? (r.scale * acc[a]) / acc[b] : 0;
     case 'end':
-      return r.value(sim);
+      return readNow(r.value, sim);
     case 'year':
       return r.value(sim, t);
   }

@@ -34,7 +34,16 @@ import {
   supplySummary,
 } from '../model/supply/index.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
-import { accumulate, closeYear, type RecorderPlan, recorderPlan, replanYears } from './recorder.js';
+import {
+  accumulate,
+  type BoundReadings,
+  bindReadings,
+  closeYear,
+  type RecorderPlan,
+  readNow,
+  recorderPlan,
+  replanYears,
+} from './recorder.js';
 
 /** Names of the run's random streams, in stream order (append only: order is part of the model version). */
 export const STREAM_NAMES = ['health', 'supply', 'events'] as const;
@@ -144,8 +153,45 @@ export function prepare(input: RunInput, like?: Prepared): Prepared {
   const params = Params.fromScenario(input.scenario, input.parameters);
   const plan = planPolicy(input.policy, input.scenario, axis, params);
   const supply = prepareSupply(input.scenario);
-  const outcomes = expandOutcomes(outcomeSpecs(), { supply, param: (id) => params.get(id) });
-  return { axis, scenario: input.scenario, params, plan, supply, outcomes };
+  return { axis, scenario: input.scenario, params, plan, supply, outcomes: outcomesFor(supply, params) };
+}
+
+/** Expanded outcome lists by compiled network, with the parameter values their readers took. */
+const expanded = new WeakMap<
+  CompiledSupply,
+  { specs: readonly unknown[]; ids: string[]; values: number[]; outcomes: readonly CompiledOutcome[] }[]
+>();
+
+/**
+ * The declared outcomes expanded for a scenario's network and parameters: cached (the expansion
+ * only depends on the network, the few parameter values its readers ask for and the declarations),
+ * so ensembles reuse one list and the recorder's plan for it.
+ */
+function outcomesFor(supply: CompiledSupply, params: Params): readonly CompiledOutcome[] {
+  const specs = outcomeSpecs();
+  const list = expanded.get(supply) ?? [];
+  const hit = list.find(
+    (e) =>
+      e.specs.length === specs.length &&
+      e.specs.every((x, i) => x === specs[i]) &&
+      e.ids.every((id, i) => Object.is(params.get(id), e.values[i])),
+  );
+  if (hit) return hit.outcomes;
+  const ids: string[] = [];
+  const values: number[] = [];
+  const outcomes = expandOutcomes(specs, {
+    supply,
+    param: (id) => {
+      const v = params.get(id);
+      ids.push(id);
+      values.push(v);
+      return v;
+    },
+  });
+  list.unshift({ specs, ids, values, outcomes });
+  if (list.length > 8) list.pop();
+  expanded.set(supply, list);
+  return outcomes;
 }
 
 /** A run in progress: its modules, state and recorders, stepped by `advance`. */
@@ -157,6 +203,7 @@ interface Live {
   supply: SupplyModules;
   plan: LeverPlan;
   recorder: RecorderPlan;
+  readings: BoundReadings;
   initialTotal: number;
   monthlyCost: Float64Array;
   /** Recorder state (annual accumulators, conservation, minimum), copied when a run is forked. */
@@ -165,7 +212,8 @@ interface Live {
     values: Float64Array;
     conservationError: number;
     minCompartment: number;
-    annual: AnnualRecord[];
+    /** Years recorded so far. */
+    years: number;
     monthly: MonthlySeries | undefined;
   };
 }
@@ -206,6 +254,7 @@ function start(input: RunInput, prepared: Prepared): Live {
     supply,
     plan,
     recorder,
+    readings: bindReadings(recorder, sim),
     initialTotal: health.state.x.reduce((a, b) => a + b, 0),
     monthlyCost,
     rec: {
@@ -213,7 +262,7 @@ function start(input: RunInput, prepared: Prepared): Live {
       values: new Float64Array(Math.ceil(axis.steps / 12) * recorder.outcomes.length),
       conservationError: 0,
       minCompartment: Number.POSITIVE_INFINITY,
-      annual: [],
+      years: 0,
       monthly,
     },
   };
@@ -221,8 +270,8 @@ function start(input: RunInput, prepared: Prepared): Live {
 
 /** Step the run from its current month up to (not including) month `until`. */
 function advance(live: Live, until: number): void {
-  const { axis, sim, modules, initialTotal, recorder } = live;
-  const { acc, values, annual, monthly } = live.rec;
+  const { axis, sim, modules, initialTotal, recorder, readings } = live;
+  const { acc, values, monthly } = live.rec;
   const x = live.health.state.x;
   const n = recorder.outcomes.length;
   let conservationError = live.rec.conservationError;
@@ -238,15 +287,15 @@ function advance(live: Live, until: number): void {
     }
     const err = Math.abs(total - initialTotal);
     if (err > conservationError) conservationError = err;
-    accumulate(recorder, sim, acc);
+    accumulate(readings, sim, acc);
     if (monthly) {
       monthly.month.push(monthLabel(axis, t));
-      for (const s of recorder.series) (monthly[s.name] as number[]).push(s.value(sim));
+      for (const s of recorder.series) (monthly[s.name] as number[]).push(readNow(s.value, sim));
     }
     if (t % 12 === 11) {
       const y = (t - 11) / 12;
       closeYear(recorder, sim, t, acc, values, y * n);
-      annual.push(recorder.build(values, y * n, axis.firstYear + y) as unknown as AnnualRecord);
+      live.rec.years = y + 1;
     }
   }
   sim.t = Math.max(sim.t, until);
@@ -261,18 +310,38 @@ function finish(live: Live): RunOutput {
     target: l.target,
     costUsd: l.cost.reduce((a, b) => a + b, 0),
   }));
-  return {
+  const { recorder } = live;
+  const { values, years } = live.rec;
+  const n = recorder.outcomes.length;
+  const out = {
     axis,
-    annual: live.rec.annual,
+    annual: [] as AnnualRecord[],
     monthly: live.rec.monthly,
     costByLever,
     monthlyCost,
     conservationError: live.rec.conservationError,
     minCompartment: live.rec.minCompartment,
     supply: { ...supplySummary(supply.state, axis), state: supply.state },
-    outcomes: live.recorder.outcomes,
-    values: live.rec.values,
+    outcomes: recorder.outcomes,
+    values,
   };
+  // The nested records are built from the value rows when first read: ensembles read the rows only.
+  let annual: AnnualRecord[] | undefined;
+  Object.defineProperty(out, 'annual', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      annual ??= Array.from(
+        { length: years },
+        (_, y) => recorder.build(values, y * n, axis.firstYear + y) as unknown as AnnualRecord,
+      );
+      return annual;
+    },
+    set: (v: AnnualRecord[]) => {
+      annual = v;
+    },
+  });
+  return out;
 }
 
 /**
@@ -364,12 +433,8 @@ function copyLive(dst: Live, src: Live): void {
   r.conservationError = src.rec.conservationError;
   r.minCompartment = src.rec.minCompartment;
   // Years already recorded are shared, except what depends on each policy's own plan (its cost).
-  const years = src.rec.annual.length;
-  const n = dst.recorder.outcomes.length;
-  replanYears(dst.recorder, dst.sim, r.values, years);
-  r.annual = src.rec.annual.map(
-    (rec, y) => dst.recorder.build(r.values, y * n, rec.year) as unknown as AnnualRecord,
-  );
+  r.years = src.rec.years;
+  replanYears(dst.recorder, dst.sim, r.values, r.years);
   if (src.rec.monthly && r.monthly) {
     for (const k of Object.keys(src.rec.monthly)) r.monthly[k] = src.rec.monthly[k].slice();
   }

@@ -35,6 +35,8 @@ export const DEATH_GROUPS = [
 export type DeathGroup = (typeof DEATH_GROUPS)[number]['key'];
 
 const health = (sim: SimState): HealthState => sim.modules.health as HealthState;
+/** A reading of the health module's monthly output record (slot of `OUT`). */
+const out = (slot: number) => ({ array: (sim: SimState) => health(sim).out, index: slot });
 
 /** Compartment labels for the year-end populations. */
 const COMPARTMENT_LABELS: Record<(typeof COMPARTMENT_NAMES)[number], string> = {
@@ -64,7 +66,7 @@ export const HEALTH_OUTCOMES: readonly OutcomeSpec[] = [
       direction: 'minimise',
       summary: 'sum',
       series: 'series' in g ? g.series : undefined,
-      read: { aggregate: 'sum', value: (sim) => health(sim).out[g.slot] },
+      read: { aggregate: 'sum', value: out(g.slot) },
     }),
   ),
   {
@@ -73,7 +75,7 @@ export const HEALTH_OUTCOMES: readonly OutcomeSpec[] = [
     unit: 'deaths a year',
     direction: 'minimise',
     summary: 'sum',
-    read: { aggregate: 'sum', value: (sim) => health(sim).out[OUT.opioid] },
+    read: { aggregate: 'sum', value: out(OUT.opioid) },
   },
   ...COMPARTMENT_NAMES.map(
     (name, i): OutcomeSpec => ({
@@ -82,7 +84,7 @@ export const HEALTH_OUTCOMES: readonly OutcomeSpec[] = [
       unit: 'people on 31 December',
       direction: COMPARTMENT_DIRECTION[name] ?? 'info',
       summary: name === 'oudUntreated' || name === 'oudInTreatment' ? 'last' : undefined,
-      read: { aggregate: 'end', value: (sim) => health(sim).x[i] },
+      read: { aggregate: 'end', value: { array: (sim: SimState) => health(sim).x, index: i } },
     }),
   ),
   {
@@ -92,8 +94,8 @@ export const HEALTH_OUTCOMES: readonly OutcomeSpec[] = [
     direction: 'minimise',
     read: {
       aggregate: 'ratio',
-      num: (sim) => health(sim).out[OUT.deathsU],
-      den: (sim) => health(sim).out[OUT.personYearsU],
+      num: out(OUT.deathsU),
+      den: out(OUT.personYearsU),
       scale: 1000,
     },
   },
@@ -104,8 +106,8 @@ export const HEALTH_OUTCOMES: readonly OutcomeSpec[] = [
     direction: 'minimise',
     read: {
       aggregate: 'ratio',
-      num: (sim) => health(sim).out[OUT.deathsT],
-      den: (sim) => health(sim).out[OUT.personYearsT],
+      num: out(OUT.deathsT),
+      den: out(OUT.personYearsT),
       scale: 1000,
     },
   },

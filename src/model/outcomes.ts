@@ -25,14 +25,21 @@ export interface OutcomeContext {
 }
 
 /**
- * How a value is read. `sum` / `mean` / `end`: the engine reads `value(sim)` every month (`end`: in
+ * A monthly reading: a function of the state, or (faster, for the hot loop) an element of a typed
+ * array the module keeps for the whole run, found once per run by `array(sim)`.
+ */
+export type Reading = ((sim: SimState) => number) | { array: (sim: SimState) => Float64Array; index: number };
+
+/**
+ * How a value is read. `sum` / `mean` / `end`: the engine takes the reading every month (`end`: in
  * December only) and aggregates the year; `ratio`: `scale · Σ num / Σ den` over the year (0 when the
  * denominator is not positive); `year`: the module computes the year itself from its own monthly
- * records at December (`t` is December's step).
+ * records at December (`t` is December's step); `planOnly` marks a value that depends only on the
+ * policy's plan (its cost), recomputed for each arm of a forked run.
  */
 export type OutcomeRead =
-  | { aggregate: 'sum' | 'mean' | 'end'; value: (sim: SimState) => number }
-  | { aggregate: 'ratio'; num: (sim: SimState) => number; den: (sim: SimState) => number; scale: number }
+  | { aggregate: 'sum' | 'mean' | 'end'; value: Reading }
+  | { aggregate: 'ratio'; num: Reading; den: Reading; scale: number }
   | { aggregate: 'year'; value: (sim: SimState, t: number) => number; planOnly?: boolean };
 
 /** One outcome (a leaf of the annual record). */
