@@ -15,6 +15,7 @@ import { registerNetwork } from './commands/network.js';
 import { registerCatalogues } from './commands/params.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
+import { registerServe } from './commands/serve.js';
 import { registerValidate } from './commands/validate.js';
 
 /** Build the program (exported so tests can run it in-process). */
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerEnsemble(program);
   registerCompare(program);
   registerNetwork(program);
+  registerServe(program);
   // Further commands register here, one line each.
   return program;
 }
