@@ -1,0 +1,297 @@
+/**
+ * Charts (Observable Plot): every chart has a title, its unit on the axis and a legend. Lines are the
+ * paired single run (policy vs no new policy on the same random numbers); shaded bands are the
+ * 5th-95th percentiles of the small paired ensemble as far as it has run.
+ */
+
+import * as Plot from '@observablehq/plot';
+import { type OutcomeMeta, observedDeaths } from '../../src/index.js';
+import { type Fan, quantile, type SingleView } from './explorer.js';
+
+export const COLORS = { base: '#6b7280', policy: '#1d4ed8', observed: '#111827' } as const;
+export const ARM = { base: 'no new policy', policy: 'with the policy', observed: 'CDC observed' } as const;
+
+/** Number formatting for labels and tables. */
+export function fmt(x: number, digits = 0): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  const a = Math.abs(x);
+  const trim = (t: string) => t.replace(/\.0$/, '');
+  if (a >= 1e9) return `${trim((x / 1e9).toFixed(a >= 1e11 ? 0 : 1))} billion`;
+  if (a >= 1e6) return `${trim((x / 1e6).toFixed(a >= 1e8 ? 0 : 1))} million`;
+  if (a > 0 && a < 10 && digits === 0) return x.toFixed(a < 1 ? 3 : 2);
+  return x.toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+export function usd(x: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  const a = Math.abs(x);
+  if (a >= 1e9) return `$${(x / 1e9).toFixed(1)}B`;
+  if (a >= 1e6) return `$${(x / 1e6).toFixed(1)}M`;
+  if (a >= 1e3) return `$${(x / 1e3).toFixed(0)}k`;
+  return `$${x.toFixed(0)}`;
+}
+
+/** One series of a chart: an outcome, optionally rescaled (kg -> tonnes). */
+export interface SeriesSpec {
+  path: string;
+  title: string;
+  unit: string;
+  scale?: number;
+  observed?: { year: number; value: number }[];
+}
+
+/** Rows behind a line chart (what "copy data" copies). */
+export interface LineRow {
+  year: number;
+  base: number;
+  policy: number;
+  baseLo?: number;
+  baseHi?: number;
+  policyLo?: number;
+  policyHi?: number;
+  observed?: number;
+}
+
+/** The rows of one outcome over the years. */
+export function lineRows(view: SingleView, fan: Fan | null, s: SeriesSpec): LineRow[] {
+  const k = view.index.get(s.path);
+  if (k === undefined) return [];
+  const nA = view.outcomes.length;
+  const scale = s.scale ?? 1;
+  const obs = new Map((s.observed ?? []).map((o) => [o.year, o.value]));
+  return view.years.map((year, i) => {
+    const row: LineRow = {
+      year,
+      base: view.base[i * nA + k] * scale,
+      policy: view.policy[i * nA + k] * scale,
+    };
+    if (fan && fan.n > 1) {
+      const cell = i * nA + k;
+      const p = fan.values(0, cell);
+      const b = fan.values(1, cell);
+      row.policyLo = quantile(p, 0.05) * scale;
+      row.policyHi = quantile(p, 0.95) * scale;
+      row.baseLo = quantile(b, 0.05) * scale;
+      row.baseHi = quantile(b, 0.95) * scale;
+    }
+    if (obs.has(year)) row.observed = obs.get(year);
+    return row;
+  });
+}
+
+/** Tab-separated text of rows (pastes into a spreadsheet). */
+export function rowsText(title: string, unit: string, rows: LineRow[]): string {
+  const head = [
+    'year',
+    `${ARM.base}`,
+    `${ARM.policy}`,
+    'no new policy p5',
+    'no new policy p95',
+    'policy p5',
+    'policy p95',
+    'observed',
+  ];
+  const cell = (x: number | undefined) => (x === undefined ? '' : String(x));
+  return [
+    `# ${title} (${unit})`,
+    head.join('\t'),
+    ...rows.map((r) =>
+      [r.year, r.base, r.policy, r.baseLo, r.baseHi, r.policyLo, r.policyHi, r.observed].map(cell).join('\t'),
+    ),
+  ].join('\n');
+}
+
+/** A line chart: both arms, their bands, observed points and the policy start. */
+export function lineChart(
+  s: SeriesSpec,
+  rows: LineRow[],
+  opts: { width: number; height: number; policyStart: number },
+): SVGSVGElement | HTMLElement {
+  const long: { year: number; arm: string; value: number }[] = [];
+  const bands: { year: number; arm: string; lo: number; hi: number }[] = [];
+  for (const r of rows) {
+    long.push(
+      { year: r.year, arm: ARM.base, value: r.base },
+      { year: r.year, arm: ARM.policy, value: r.policy },
+    );
+    if (r.baseLo !== undefined && r.year >= opts.policyStart) {
+      bands.push({ year: r.year, arm: ARM.base, lo: r.baseLo, hi: r.baseHi as number });
+      bands.push({ year: r.year, arm: ARM.policy, lo: r.policyLo as number, hi: r.policyHi as number });
+    }
+  }
+  const observed = rows
+    .filter((r) => r.observed !== undefined)
+    .map((r) => ({ year: r.year, value: r.observed as number, arm: ARM.observed }));
+  const domain: string[] = [ARM.base, ARM.policy, ...(observed.length ? [ARM.observed] : [])];
+  const range: string[] = [COLORS.base, COLORS.policy, ...(observed.length ? [COLORS.observed] : [])];
+  return Plot.plot({
+    width: opts.width,
+    height: opts.height,
+    marginLeft: 64,
+    style: { fontSize: '12px', background: 'transparent' },
+    x: { label: null, tickFormat: 'd', ticks: Math.max(3, Math.min(10, Math.floor(opts.width / 70))) },
+    y: { label: s.unit, grid: true, zero: true, tickFormat: '~s' },
+    color: { domain, range, legend: true },
+    marks: [
+      Plot.ruleX([opts.policyStart - 0.5], { stroke: '#9ca3af', strokeDasharray: '3,3' }),
+      Plot.text([{ x: opts.policyStart - 0.5 }], {
+        x: 'x',
+        frameAnchor: 'top',
+        text: () => 'policy starts',
+        dx: 4,
+        textAnchor: 'start',
+        fill: '#6b7280',
+      }),
+      Plot.areaY(bands, {
+        x: 'year',
+        y1: 'lo',
+        y2: 'hi',
+        fill: 'arm',
+        fillOpacity: 0.18,
+        curve: 'monotone-x',
+      }),
+      Plot.lineY(long, { x: 'year', y: 'value', stroke: 'arm', strokeWidth: 2, curve: 'monotone-x' }),
+      Plot.dot(observed, {
+        x: 'year',
+        y: 'value',
+        fill: 'arm',
+        r: 3.5,
+        title: (d: { value: number }) => `CDC observed: ${fmt(d.value)}`,
+      }),
+      Plot.tip(
+        long,
+        Plot.pointerX({
+          x: 'year',
+          y: 'value',
+          stroke: 'arm',
+          title: (d: { year: number; arm: string; value: number }) =>
+            `${d.year} · ${d.arm}: ${fmt(d.value, 1)} ${s.unit}`,
+        }),
+      ),
+    ],
+  });
+}
+
+/** Flows by corridor over the projection: grouped bars, both arms, for one commodity. */
+export function corridorChart(
+  view: SingleView,
+  commodity: string,
+  opts: { width: number; policyStart: number },
+): { el: SVGSVGElement | HTMLElement; text: string } | null {
+  const prefix = `supply.${commodity}.byCorridor.`;
+  const nA = view.outcomes.length;
+  const rows: { corridor: string; arm: string; tonnes: number }[] = [];
+  for (const o of view.outcomes) {
+    if (!o.path.startsWith(prefix)) continue;
+    const k = view.index.get(o.path) as number;
+    let b = 0;
+    let p = 0;
+    view.years.forEach((y, i) => {
+      if (y < opts.policyStart) return;
+      b += view.base[i * nA + k];
+      p += view.policy[i * nA + k];
+    });
+    const corridor = o.path.slice(prefix.length);
+    rows.push({ corridor, arm: ARM.base, tonnes: b / 1000 }, { corridor, arm: ARM.policy, tonnes: p / 1000 });
+  }
+  if (rows.length === 0) return null;
+  const last = view.years[view.years.length - 1];
+  const el = Plot.plot({
+    width: opts.width,
+    height: 40 + rows.length * 14,
+    marginLeft: 110,
+    style: { fontSize: '12px', background: 'transparent' },
+    x: {
+      label: `tonnes shipped along the corridor, ${opts.policyStart}–${last}`,
+      grid: true,
+      tickFormat: '~s',
+    },
+    y: { label: null, axis: null },
+    fy: { label: null },
+    color: { domain: [ARM.base, ARM.policy], range: [COLORS.base, COLORS.policy], legend: true },
+    marks: [
+      Plot.barX(rows, {
+        x: 'tonnes',
+        y: 'arm',
+        fy: 'corridor',
+        fill: 'arm',
+        title: (d: { corridor: string; arm: string; tonnes: number }) =>
+          `${d.corridor} · ${d.arm}: ${fmt(d.tonnes)} t`,
+      }),
+      Plot.ruleX([0]),
+    ],
+  });
+  const text = [
+    `# flows by corridor, ${commodity}, tonnes ${opts.policyStart}-${last}`,
+    'corridor\tarm\ttonnes',
+    ...rows.map((r) => `${r.corridor}\t${r.arm}\t${r.tonnes}`),
+  ].join('\n');
+  return { el, text };
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** The composite views the large graphs offer before the single outcomes. */
+export const VIEWS: Record<string, { title: string; series: (view: SingleView) => SeriesSpec[] }> = {
+  'view:deaths': {
+    title: 'Overdose deaths',
+    series: () => [
+      {
+        path: 'deaths.total',
+        title: 'Overdose deaths (any drug)',
+        unit: 'deaths a year',
+        observed: observedDeaths().total,
+      },
+    ],
+  },
+  'view:flow': {
+    title: 'Drug reaching the US, by commodity',
+    series: (v) =>
+      v.outcomes
+        .filter((o) => /^flow\.[a-z]+$/.test(o.path))
+        .map((o) => ({
+          path: o.path,
+          title: `${cap(o.path.slice(5))} reaching the US`,
+          unit: 'tonnes a year',
+          scale: 1 / 1000,
+        })),
+  },
+  'view:prices': {
+    title: 'Retail prices',
+    series: (v) =>
+      v.outcomes
+        .filter((o) => /^supply\.[a-z]+\.retailPriceUsdPerKg$/.test(o.path))
+        .map((o) => ({
+          path: o.path,
+          title: `${cap(o.path.split('.')[1])} retail price`,
+          unit: 'USD per kg (2024)',
+        })),
+  },
+  'view:opioid': {
+    title: 'Synthetic-opioid deaths',
+    series: () => [
+      {
+        path: 'deaths.syntheticOpioids',
+        title: 'Deaths involving synthetic opioids',
+        unit: 'deaths a year',
+        observed: observedDeaths().syntheticOpioids,
+      },
+    ],
+  },
+};
+
+/** The series of a graph choice: a composite view or one outcome (`outcome:<path>`). */
+export function seriesOf(choice: string, view: SingleView): SeriesSpec[] {
+  const v = VIEWS[choice];
+  if (v) return v.series(view);
+  const path = choice.replace(/^outcome:/, '');
+  const o: OutcomeMeta | undefined = view.outcomes[view.index.get(path) ?? -1];
+  return o ? [{ path, title: o.label, unit: o.unit }] : [];
+}
+
+export function titleOf(choice: string, view: SingleView): string {
+  const v = VIEWS[choice];
+  if (v) return v.title;
+  const path = choice.replace(/^outcome:/, '');
+  return view.outcomes[view.index.get(path) ?? -1]?.label ?? path;
+}
