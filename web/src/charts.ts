@@ -38,6 +38,8 @@ export interface SeriesSpec {
   unit: string;
   scale?: number;
   observed?: { year: number; value: number }[];
+  /** Show no new policy minus the policy per year (e.g. deaths averted), banded from the paired differences. */
+  difference?: string;
 }
 
 /** Rows behind a line chart (what "copy data" copies). */
@@ -65,6 +67,16 @@ export function lineRows(view: SingleView, fan: Fan | null, s: SeriesSpec): Line
       base: view.base[i * nA + k] * scale,
       policy: view.policy[i * nA + k] * scale,
     };
+    if (s.difference) {
+      row.policy = row.base - row.policy;
+      row.base = 0;
+      if (fan && fan.n > 1) {
+        const d = fan.values(2, i * nA + k);
+        row.policyLo = -quantile(d, 0.95) * scale;
+        row.policyHi = -quantile(d, 0.05) * scale;
+      }
+      return row;
+    }
     if (fan && fan.n > 1) {
       const cell = i * nA + k;
       const p = fan.values(0, cell);
@@ -80,7 +92,15 @@ export function lineRows(view: SingleView, fan: Fan | null, s: SeriesSpec): Line
 }
 
 /** Tab-separated text of rows (pastes into a spreadsheet). */
-export function rowsText(title: string, unit: string, rows: LineRow[]): string {
+export function rowsText(title: string, unit: string, rows: LineRow[], difference?: string): string {
+  if (difference) {
+    const cell = (x: number | undefined) => (x === undefined ? '' : String(x));
+    return [
+      `# ${title} (${unit})`,
+      ['year', difference, 'p5', 'p95'].join('\t'),
+      ...rows.map((r) => [r.year, r.policy, r.policyLo, r.policyHi].map(cell).join('\t')),
+    ].join('\n');
+  }
   const head = [
     'year',
     `${ARM.base}`,
@@ -105,32 +125,40 @@ export function rowsText(title: string, unit: string, rows: LineRow[]): string {
 export function lineChart(
   s: SeriesSpec,
   rows: LineRow[],
-  opts: { width: number; height: number; policyStart: number },
+  opts: { width: number; height: number; policyStart: number; tips?: boolean },
 ): SVGSVGElement | HTMLElement {
   const long: { year: number; arm: string; value: number }[] = [];
   const bands: { year: number; arm: string; lo: number; hi: number }[] = [];
+  const policyArm = s.difference ?? ARM.policy;
   for (const r of rows) {
-    long.push(
-      { year: r.year, arm: ARM.base, value: r.base },
-      { year: r.year, arm: ARM.policy, value: r.policy },
-    );
-    if (r.baseLo !== undefined && r.year >= opts.policyStart) {
-      bands.push({ year: r.year, arm: ARM.base, lo: r.baseLo, hi: r.baseHi as number });
-      bands.push({ year: r.year, arm: ARM.policy, lo: r.policyLo as number, hi: r.policyHi as number });
+    if (!s.difference) long.push({ year: r.year, arm: ARM.base, value: r.base });
+    long.push({ year: r.year, arm: policyArm, value: r.policy });
+    if (r.policyLo !== undefined && r.year >= opts.policyStart) {
+      if (r.baseLo !== undefined)
+        bands.push({ year: r.year, arm: ARM.base, lo: r.baseLo, hi: r.baseHi as number });
+      bands.push({ year: r.year, arm: policyArm, lo: r.policyLo as number, hi: r.policyHi as number });
     }
   }
   const observed = rows
     .filter((r) => r.observed !== undefined)
     .map((r) => ({ year: r.year, value: r.observed as number, arm: ARM.observed }));
-  const domain: string[] = [ARM.base, ARM.policy, ...(observed.length ? [ARM.observed] : [])];
-  const range: string[] = [COLORS.base, COLORS.policy, ...(observed.length ? [COLORS.observed] : [])];
+  const domain: string[] = [
+    ...(s.difference ? [] : [ARM.base]),
+    policyArm,
+    ...(observed.length ? [ARM.observed] : []),
+  ];
+  const range: string[] = [
+    ...(s.difference ? [] : [COLORS.base]),
+    COLORS.policy,
+    ...(observed.length ? [COLORS.observed] : []),
+  ];
   return Plot.plot({
     width: opts.width,
     height: opts.height,
     marginLeft: 64,
     style: { fontSize: '12px', background: 'transparent' },
     x: { label: null, tickFormat: 'd', ticks: Math.max(3, Math.min(10, Math.floor(opts.width / 70))) },
-    y: { label: s.unit, grid: true, zero: true, tickFormat: '~s' },
+    y: { label: s.unit, grid: true, zero: true, tickFormat: '~s', nice: true },
     color: { domain, range, legend: true },
     marks: [
       Plot.ruleX([opts.policyStart - 0.5], { stroke: '#9ca3af', strokeDasharray: '3,3' }),
@@ -150,7 +178,23 @@ export function lineChart(
         fillOpacity: 0.18,
         curve: 'monotone-x',
       }),
-      Plot.lineY(long, { x: 'year', y: 'value', stroke: 'arm', strokeWidth: 2, curve: 'monotone-x' }),
+      ...(s.difference ? [Plot.ruleY([0], { stroke: '#9ca3af' })] : []),
+      // The policy solid, then no new policy dashed on top, so both show where they coincide.
+      Plot.lineY(
+        long.filter((d) => d.arm !== ARM.base),
+        { x: 'year', y: 'value', stroke: 'arm', strokeWidth: 2.2, curve: 'monotone-x' },
+      ),
+      Plot.lineY(
+        long.filter((d) => d.arm === ARM.base),
+        {
+          x: 'year',
+          y: 'value',
+          stroke: 'arm',
+          strokeWidth: 1.8,
+          strokeDasharray: '5,4',
+          curve: 'monotone-x',
+        },
+      ),
       Plot.dot(observed, {
         x: 'year',
         y: 'value',
@@ -158,8 +202,9 @@ export function lineChart(
         r: 3.5,
         title: (d: { value: number }) => `CDC observed: ${fmt(d.value)}`,
       }),
+      // Hover read-outs on the large graphs only: a tip mark doubles a chart's drawing time.
       Plot.tip(
-        long,
+        opts.tips ? long : [],
         Plot.pointerX({
           x: 'year',
           y: 'value',
@@ -241,6 +286,17 @@ export const VIEWS: Record<string, { title: string; series: (view: SingleView) =
         title: 'Overdose deaths (any drug)',
         unit: 'deaths a year',
         observed: observedDeaths().total,
+      },
+    ],
+  },
+  'view:averted': {
+    title: 'Overdose deaths averted',
+    series: () => [
+      {
+        path: 'deaths.total',
+        title: 'Deaths averted (no new policy minus the policy)',
+        unit: 'deaths averted a year',
+        difference: 'deaths averted',
       },
     ],
   },

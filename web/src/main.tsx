@@ -6,7 +6,7 @@
  */
 
 import { render } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
   defaultScenario,
   type LeverDef,
@@ -111,6 +111,11 @@ interface Probe {
   fanDone: number;
   fanTarget: number;
   latencies: number[];
+  /** Time spent drawing figures since the last single run was drawn, ms. */
+  drawMs: number;
+  lastDrawMs: number | null;
+  /** From the input to the single run's result arriving on the page, ms. */
+  lastArriveMs: number | null;
 }
 const probe: Probe = {
   runs: 0,
@@ -119,6 +124,9 @@ const probe: Probe = {
   fanDone: 0,
   fanTarget: FAN.n,
   latencies: [],
+  drawMs: 0,
+  lastDrawMs: null,
+  lastArriveMs: null,
 };
 (window as unknown as { __crossroads: Probe }).__crossroads = probe;
 
@@ -132,12 +140,15 @@ function initialState(): { state: DashState; error: string | null } {
 
 function Figure(props: { make: () => Element | null; deps: unknown[]; label: string }) {
   const ref = useRef<HTMLDivElement>(null);
+  // Drawn before the browser paints (a layout effect), so a change reaches the screen in one frame.
   // The caller lists what the figure depends on.
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
+    const t = performance.now();
     const fig = props.make();
     el.replaceChildren(...(fig ? [fig] : []));
+    probe.drawMs += performance.now() - t;
   }, props.deps);
   return <div class="figure" ref={ref} role="img" aria-label={props.label} />;
 }
@@ -283,6 +294,8 @@ function projectionCells(view: SingleView, path: string): number[] {
   return view.years.flatMap((y, i) => (y >= POLICY_START ? [i * nA + k] : []));
 }
 
+const whole = (x: number) => Math.round(x).toLocaleString('en-US');
+
 function Summary(props: { view: SingleView; fan: Fan | null }) {
   const { view, fan } = props;
   const last = view.years[view.years.length - 1];
@@ -309,7 +322,7 @@ function Summary(props: { view: SingleView; fan: Fan | null }) {
           {fmt(averted)}
         </div>
         <div class="s">
-          {fmt(base)} without the policy, {fmt(pol)} with it
+          {whole(base)} without the policy, {whole(pol)} with it
         </div>
       </div>
       <div class="card">
@@ -343,13 +356,18 @@ function LargeGraph(props: {
   choice: string;
   view: SingleView;
   fan: Fan | null;
+  fanN: number;
   width: number;
   onChoose: (c: string) => void;
   slot: number;
 }) {
   const { view, fan, choice } = props;
-  const series = seriesOf(choice, view);
-  const rows: LineRow[][] = series.map((s) => lineRows(view, fan, s));
+  const series = useMemo(() => seriesOf(choice, view), [choice, view]);
+  // Recomputed (and so redrawn) only when the run, the fan or the choice changes.
+  const rows: LineRow[][] = useMemo(
+    () => series.map((s) => lineRows(view, fan, s)),
+    [series, view, fan, props.fanN],
+  );
   const [copied, setCopied] = useState('');
   const h = series.length > 1 ? 190 : 320;
   const notes = series
@@ -390,7 +408,9 @@ function LargeGraph(props: {
           <Figure
             label={`${s.title}, ${s.unit}`}
             deps={[rows[i], props.width, h]}
-            make={() => lineChart(s, rows[i], { width: props.width, height: h, policyStart: POLICY_START })}
+            make={() =>
+              lineChart(s, rows[i], { width: props.width, height: h, policyStart: POLICY_START, tips: true })
+            }
           />
         </div>
       ))}
@@ -405,7 +425,7 @@ function LargeGraph(props: {
         type="button"
         class="small"
         onClick={async () => {
-          const text = series.map((s, i) => rowsText(s.title, s.unit, rows[i])).join('\n\n');
+          const text = series.map((s, i) => rowsText(s.title, s.unit, rows[i], s.difference)).join('\n\n');
           setCopied((await copyText(text)) ? 'copied' : 'copy failed');
           setTimeout(() => setCopied(''), 1500);
         }}
@@ -467,14 +487,19 @@ function RiskPanel(props: { view: SingleView; fan: Fan | null }) {
 }
 
 function CorridorPanel(props: { view: SingleView; width: number }) {
-  const commodities = props.view.outcomes
-    .filter((o) => /^flow\.[a-z]+$/.test(o.path))
-    .map((o) => o.path.slice(5));
+  const commodities = useMemo(
+    () => props.view.outcomes.filter((o) => /^flow\.[a-z]+$/.test(o.path)).map((o) => o.path.slice(5)),
+    [props.view],
+  );
   const [copied, setCopied] = useState('');
-  const charts = commodities.map((c) => ({
-    c,
-    chart: corridorChart(props.view, c, { width: props.width, policyStart: POLICY_START }),
-  }));
+  const charts = useMemo(
+    () =>
+      commodities.map((c) => ({
+        c,
+        chart: corridorChart(props.view, c, { width: props.width, policyStart: POLICY_START }),
+      })),
+    [props.view, props.width],
+  );
   return (
     <section class="panel" aria-label="Flows by corridor">
       <h2>Flows by corridor</h2>
@@ -506,24 +531,25 @@ function CorridorPanel(props: { view: SingleView; width: number }) {
   );
 }
 
-function PricePanel(props: { view: SingleView; fan: Fan | null; width: number }) {
-  const series = VIEWS['view:prices'].series(props.view);
+function PricePanel(props: { view: SingleView; fan: Fan | null; fanN: number; width: number }) {
+  const series = useMemo(() => VIEWS['view:prices'].series(props.view), [props.view]);
+  const rows = useMemo(
+    () => series.map((s) => lineRows(props.view, props.fan, s)),
+    [series, props.view, props.fan, props.fanN],
+  );
   return (
     <section class="panel" aria-label="Prices">
       <h2>Retail prices</h2>
-      {series.map((s) => {
-        const rows = lineRows(props.view, props.fan, s);
-        return (
-          <div key={s.path}>
-            <h3>{s.title}</h3>
-            <Figure
-              label={`${s.title}, ${s.unit}`}
-              deps={[rows, props.width]}
-              make={() => lineChart(s, rows, { width: props.width, height: 170, policyStart: POLICY_START })}
-            />
-          </div>
-        );
-      })}
+      {series.map((s, i) => (
+        <div key={s.path}>
+          <h3>{s.title}</h3>
+          <Figure
+            label={`${s.title}, ${s.unit}`}
+            deps={[rows[i], props.width]}
+            make={() => lineChart(s, rows[i], { width: props.width, height: 170, policyStart: POLICY_START })}
+          />
+        </div>
+      ))}
     </section>
   );
 }
@@ -555,6 +581,8 @@ function App() {
         single: (v, at) => {
           requestedAt.current = at;
           probe.lastRunMs = v.runMs;
+          probe.lastArriveMs = performance.now() - at;
+          probe.drawMs = 0;
           setView(v);
           setFan(null);
           probe.fanDone = 0;
@@ -571,15 +599,20 @@ function App() {
 
   // Run on every policy or seed change; keep the URL in step (a shareable link at all times).
   useEffect(() => {
+    const r = requested.current;
+    if (r && r.policy === state.policy && r.seed === state.seed) return;
+    requested.current = { policy: state.policy, seed: state.seed };
     explorer.request(state.policy, state.seed, performance.now());
   }, [state.policy, state.seed]);
   useEffect(() => {
     history.replaceState(null, '', encodeState(state));
   }, [state]);
 
-  // Latency: from the input event to the frame after the charts were replaced.
-  useEffect(() => {
+  // Latency: from the input event to the frame after the charts were replaced (layout effects run
+  // after the figures' own, which draw them).
+  useLayoutEffect(() => {
     if (!view) return;
+    probe.lastDrawMs = probe.drawMs;
     requestAnimationFrame(() => {
       const ms = performance.now() - requestedAt.current;
       probe.runs++;
@@ -603,9 +636,18 @@ function App() {
     void refreshSaved();
   }, []);
 
+  // A lever's change goes to the model at once (before the page re-renders); the effect below
+  // runs every other change (presets, loads, seed).
+  const stateRef = useRef(state);
+  stateRef.current = state;
+  const requested = useRef<{ policy: Policy; seed: number } | null>(null);
   const setLever = (c: Control, x: number) => {
-    requestedAt.current = performance.now();
-    setState((s) => ({ ...s, policy: withIntensity(s.policy, c, x) }));
+    const at = performance.now();
+    const s = stateRef.current;
+    const policy = withIntensity(s.policy, c, x);
+    requested.current = { policy, seed: s.seed };
+    explorer.request(policy, s.seed, at);
+    setState({ ...s, policy });
   };
 
   const choosePreset = (name: string) => {
@@ -789,6 +831,7 @@ function App() {
                   choice={g}
                   view={view}
                   fan={fan}
+                  fanN={fan?.n ?? 0}
                   width={half}
                   onChoose={(c) =>
                     setState((s) => {
@@ -802,7 +845,7 @@ function App() {
             </div>
             <div class="row three">
               <CorridorPanel view={view} width={third} />
-              <PricePanel view={view} fan={fan} width={third} />
+              <PricePanel view={view} fan={fan} fanN={fan?.n ?? 0} width={third} />
               <RiskPanel view={view} fan={fan} />
             </div>
           </>
