@@ -351,3 +351,159 @@ export function titleOf(choice: string, view: SingleView): string {
   const path = choice.replace(/^outcome:/, '');
   return view.outcomes[view.index.get(path) ?? -1]?.label ?? path;
 }
+
+/** A network's nodes and edges as the scenario carries them (only what the map reads). */
+export interface MapNetwork {
+  nodes: { id: string; label?: string; kind: string; centroid?: number[] }[];
+  edges: { from: string; to: string; corridor?: string; mode?: string }[];
+}
+
+/**
+ * A schematic map of the trafficking networks from the scenario's own data (node centroids, no
+ * coastlines or tiles): each edge of a corridor is drawn as wide as the corridor's flow with the
+ * policy (summed over the projection) and coloured by its change against no new policy. An edge
+ * belongs to corridor K when it declares `corridor: K`, or (fentanyl's land crossings) when it enters
+ * the node `us-K`. Nodes outside the Americas (Europe, precursor sources in Asia) are left off.
+ */
+export function corridorMap(
+  view: SingleView,
+  networks: Record<string, MapNetwork>,
+  opts: { width: number; policyStart: number },
+): { el: SVGSVGElement | HTMLElement; text: string } {
+  const nA = view.outcomes.length;
+  const total = (path: string, which: 'base' | 'policy') => {
+    const k = view.index.get(path);
+    if (k === undefined) return 0;
+    let s = 0;
+    view.years.forEach((y, i) => {
+      if (y >= opts.policyStart) s += view[which][i * nA + k];
+    });
+    return s;
+  };
+  const inFrame = (c?: number[]) => !!c && c[0] >= -115 && c[0] <= -25 && c[1] >= -22 && c[1] <= 45;
+  const nodes = new Map<string, { id: string; label: string; kind: string; x: number; y: number }>();
+  const links: {
+    x1: number;
+    y1: number;
+    x2: number;
+    y2: number;
+    commodity: string;
+    corridor: string | null;
+    tonnes: number;
+    change: number;
+  }[] = [];
+  const rows: string[] = [];
+  for (const [commodity, net] of Object.entries(networks)) {
+    for (const n of net.nodes)
+      if (inFrame(n.centroid))
+        nodes.set(n.id, {
+          id: n.id,
+          label: n.label ?? n.id,
+          kind: n.kind,
+          x: (n.centroid as number[])[0],
+          y: (n.centroid as number[])[1],
+        });
+    const prefix = `supply.${commodity}.byCorridor.`;
+    const keys = view.outcomes
+      .filter((o) => o.path.startsWith(prefix))
+      .map((o) => o.path.slice(prefix.length));
+    for (const key of keys) {
+      const p = total(prefix + key, 'policy') / 1000;
+      const b = total(prefix + key, 'base') / 1000;
+      rows.push(`${commodity}\t${key}\t${b}\t${p}`);
+    }
+    for (const e of net.edges) {
+      const a = nodes.get(e.from);
+      const z = nodes.get(e.to);
+      if (!a || !z) continue;
+      const key = e.corridor ?? keys.find((k) => e.to === `us-${k}`) ?? null;
+      const has = key !== null && keys.includes(key);
+      const p = has ? total(prefix + key, 'policy') / 1000 : 0;
+      const b = has ? total(prefix + key, 'base') / 1000 : 0;
+      links.push({
+        x1: a.x,
+        y1: a.y,
+        x2: z.x,
+        y2: z.y,
+        commodity,
+        corridor: has ? key : null,
+        tonnes: p,
+        change: b > 0 ? (p - b) / b : 0,
+      });
+    }
+  }
+  const flowLinks = links.filter((l) => l.corridor);
+  const maxT = Math.max(1, ...flowLinks.map((l) => l.tonnes));
+  const height = Math.round(opts.width * 0.72);
+  const el = Plot.plot({
+    width: opts.width,
+    height,
+    inset: 10,
+    style: { fontSize: '11px', background: 'transparent' },
+    x: { domain: [-114, -26], axis: null },
+    y: { domain: [-20, 42], axis: null },
+    color: {
+      type: 'diverging',
+      domain: [-0.5, 0.5],
+      scheme: 'rdbu',
+      reverse: true,
+      legend: true,
+      label: 'change in tonnes with the policy',
+      tickFormat: '+.0%',
+    },
+    marks: [
+      Plot.frame({ stroke: '#e5e7eb' }),
+      Plot.link(
+        links.filter((l) => !l.corridor),
+        { x1: 'x1', y1: 'y1', x2: 'x2', y2: 'y2', stroke: '#cbd5e1', strokeWidth: 1 },
+      ),
+      Plot.link(flowLinks, {
+        x1: 'x1',
+        y1: 'y1',
+        x2: 'x2',
+        y2: 'y2',
+        stroke: 'change',
+        strokeWidth: (d: { tonnes: number }) => 1.5 + (9 * d.tonnes) / maxT,
+        strokeOpacity: 0.85,
+        strokeLinecap: 'round',
+        title: (d: { commodity: string; corridor: string; tonnes: number; change: number }) =>
+          `${d.commodity}, ${d.corridor}: ${fmt(d.tonnes)} t with the policy (${d.change >= 0 ? '+' : ''}${(d.change * 100).toFixed(1)}%)`,
+      }),
+      Plot.dot([...nodes.values()], {
+        x: 'x',
+        y: 'y',
+        r: 3,
+        fill: (d: { kind: string }) =>
+          d.kind === 'market' ? '#111827' : d.kind === 'production' ? '#92400e' : '#64748b',
+        title: 'label',
+      }),
+      Plot.text(
+        [...nodes.values()].filter(
+          (n) =>
+            n.kind === 'production' ||
+            n.kind === 'market' ||
+            (n.kind === 'corridor' && n.id !== 'air-bridge'),
+        ),
+        {
+          x: 'x',
+          y: 'y',
+          text: (d: { id: string; kind: string }) =>
+            d.kind === 'corridor' ? d.id : d.id.replace(/-(production|market)$/, '').toUpperCase(),
+          dy: -9,
+          fill: '#1f2937',
+          stroke: 'white',
+          strokeWidth: 3,
+          paintOrder: 'stroke',
+        },
+      ),
+    ],
+  });
+  return {
+    el,
+    text: [
+      `# flows by corridor, tonnes ${opts.policyStart}-${view.years[view.years.length - 1]}`,
+      'commodity\tcorridor\tno new policy\twith the policy',
+      ...rows,
+    ].join('\n'),
+  };
+}

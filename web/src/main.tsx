@@ -20,10 +20,12 @@ import {
 import {
   ARM,
   corridorChart,
+  corridorMap,
   fmt,
   type LineRow,
   lineChart,
   lineRows,
+  type MapNetwork,
   rowsText,
   seriesOf,
   titleOf,
@@ -492,35 +494,58 @@ function CorridorPanel(props: { view: SingleView; width: number }) {
     [props.view],
   );
   const [copied, setCopied] = useState('');
+  const [mode, setMode] = useState<'map' | 'bars'>('map');
+  const map = useMemo(
+    () =>
+      corridorMap(props.view, scenario.network as unknown as Record<string, MapNetwork>, {
+        width: props.width,
+        policyStart: POLICY_START,
+      }),
+    [props.view, props.width],
+  );
   const charts = useMemo(
     () =>
       commodities.map((c) => ({
         c,
         chart: corridorChart(props.view, c, { width: props.width, policyStart: POLICY_START }),
       })),
-    [props.view, props.width],
+    [props.view, props.width, commodities],
   );
   return (
     <section class="panel" aria-label="Flows by corridor">
-      <h2>Flows by corridor</h2>
-      {charts.map(({ c, chart }) =>
-        chart ? (
-          <div key={c}>
-            <h3>{c.charAt(0).toUpperCase() + c.slice(1)}</h3>
-            <Figure label={`${c} flows by corridor`} deps={[props.view, props.width]} make={() => chart.el} />
-          </div>
-        ) : null,
+      <div class="panel-head">
+        <h2>Flows by corridor</h2>
+        <fieldset class="toggle" aria-label="Show flows as">
+          <button type="button" class="small" aria-pressed={mode === 'map'} onClick={() => setMode('map')}>
+            Map
+          </button>
+          <button type="button" class="small" aria-pressed={mode === 'bars'} onClick={() => setMode('bars')}>
+            Bars
+          </button>
+        </fieldset>
+      </div>
+      {mode === 'map' ? (
+        <Figure label="Schematic map of flows by corridor" deps={[map]} make={() => map.el} />
+      ) : (
+        charts.map(({ c, chart }) =>
+          chart ? (
+            <div key={c}>
+              <h3>{c.charAt(0).toUpperCase() + c.slice(1)}</h3>
+              <Figure label={`${c} flows by corridor`} deps={[chart]} make={() => chart.el} />
+            </div>
+          ) : null,
+        )
       )}
       <p class="note">
-        Tonnes moved along each corridor of the project's network (data/network), policy years summed.
+        {mode === 'map'
+          ? "Schematic: nodes at the centroids of the project's network (data/network), no coastlines. Corridor edges are as wide as the corridor's tonnes with the policy and coloured by the change; grey edges carry no corridor reading. Europe and the precursor sources in Asia are off the map."
+          : "Tonnes moved along each corridor of the project's network (data/network), policy years summed."}
       </p>
       <button
         type="button"
         class="small"
         onClick={async () => {
-          setCopied(
-            (await copyText(charts.map((x) => x.chart?.text ?? '').join('\n\n'))) ? 'copied' : 'copy failed',
-          );
+          setCopied((await copyText(map.text)) ? 'copied' : 'copy failed');
           setTimeout(() => setCopied(''), 1500);
         }}
       >
@@ -540,16 +565,20 @@ function PricePanel(props: { view: SingleView; fan: Fan | null; fanN: number; wi
   return (
     <section class="panel" aria-label="Prices">
       <h2>Retail prices</h2>
-      {series.map((s, i) => (
-        <div key={s.path}>
-          <h3>{s.title}</h3>
-          <Figure
-            label={`${s.title}, ${s.unit}`}
-            deps={[rows[i], props.width]}
-            make={() => lineChart(s, rows[i], { width: props.width, height: 170, policyStart: POLICY_START })}
-          />
-        </div>
-      ))}
+      <div class="row two">
+        {series.map((s, i) => (
+          <div key={s.path}>
+            <h3>{s.title}</h3>
+            <Figure
+              label={`${s.title}, ${s.unit}`}
+              deps={[rows[i], props.width]}
+              make={() =>
+                lineChart(s, rows[i], { width: props.width, height: 200, policyStart: POLICY_START })
+              }
+            />
+          </div>
+        ))}
+      </div>
     </section>
   );
 }
@@ -573,7 +602,7 @@ function App() {
   const mainRef = useRef<HTMLElement>(null);
   const width = useWidth(mainRef, 900);
   const half = Math.max(300, Math.floor((width - 16) / 2) - 28);
-  const third = Math.max(260, Math.floor((width - 32) / 3) - 28);
+  const wide = Math.max(300, Math.floor(((width - 16) * 1.25) / 2.25) - 28);
 
   const explorer = useMemo(
     () =>
@@ -843,11 +872,11 @@ function App() {
                 />
               ))}
             </div>
-            <div class="row three">
-              <CorridorPanel view={view} width={third} />
-              <PricePanel view={view} fan={fan} fanN={fan?.n ?? 0} width={third} />
+            <div class="row map-risk">
+              <CorridorPanel view={view} width={wide} />
               <RiskPanel view={view} fan={fan} />
             </div>
+            <PricePanel view={view} fan={fan} fanN={fan?.n ?? 0} width={half} />
           </>
         ) : (
           <p class="loading">Running the model…</p>
