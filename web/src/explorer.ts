@@ -82,6 +82,8 @@ export function quantile(values: readonly number[], q: number): number {
 export interface ExplorerEvents {
   single(view: SingleView, requestedAt: number): void;
   fan(fan: Fan, view: SingleView): void;
+  /** The `actions` of the run document (Action · Intended Outcome · Potential Risk), once it has them. */
+  actions(actions: unknown): void;
   error(err: unknown): void;
 }
 
@@ -91,6 +93,8 @@ export class Explorer {
   private pending: { policy: Policy; seed: number; at: number } | null = null;
   private busy = false;
   private readonly accepted: AcceptedSets | null;
+  /** Whether the run document carries `actions` (asked once; null until known). */
+  private hasActions: boolean | null = null;
 
   constructor(
     private readonly fast: ModelRunner,
@@ -128,9 +132,26 @@ export class Explorer {
         if (gen !== this.generation) continue; // superseded while running: run the newer one
         this.events.single(view, at);
         void this.runFan(gen, policy, seed, view);
+        if (this.hasActions !== false) void this.fetchActions(gen, policy, seed);
       }
     } finally {
       this.busy = false;
+    }
+  }
+
+  /**
+   * The run document's `actions`, when the model provides them (a later issue adds them to the JSON of
+   * `crossroads run`); asked once, and on every change only if the document has them.
+   */
+  private async fetchActions(gen: number, policy: Policy, seed: number): Promise<void> {
+    try {
+      const doc = (await this.fast.runPolicy({ scenario: this.scenario, policy, seed })) as unknown as {
+        actions?: unknown;
+      };
+      this.hasActions = doc.actions !== undefined;
+      if (this.hasActions && gen === this.generation) this.events.actions(doc.actions);
+    } catch (err) {
+      this.events.error(err);
     }
   }
 

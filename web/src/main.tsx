@@ -583,6 +583,46 @@ function PricePanel(props: { view: SingleView; fan: Fan | null; fanN: number; wi
   );
 }
 
+/**
+ * The Action · Intended Outcome · Potential Risk table, shown only when the run document carries
+ * `actions` (rows as the model gives them; the columns are their fields).
+ */
+function ActionsTable(props: { actions: unknown }) {
+  const rows = Array.isArray(props.actions)
+    ? (props.actions.filter((r) => r && typeof r === 'object') as Record<string, unknown>[])
+    : [];
+  if (rows.length === 0) return null;
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const cell = (v: unknown) =>
+    typeof v === 'number' ? fmt(v, 1) : typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
+  return (
+    <section class="panel actions" aria-label="Actions, intended outcomes and potential risks">
+      <h2>Action · Intended outcome · Potential risk</h2>
+      <table class="risks" data-testid="actions">
+        <thead>
+          <tr>
+            {cols.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows in the model's order
+            <tr key={i}>
+              {cols.map((c) => (
+                <td key={c}>{cell(r[c])}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 interface SavedItem {
   name: string;
   revision: number;
@@ -595,6 +635,7 @@ function App() {
   const [view, setView] = useState<SingleView | null>(null);
   const [fan, setFan] = useState<Fan | null>(null);
   const [fanTick, setFanTick] = useState(0);
+  const [actions, setActions] = useState<unknown>(undefined);
   const [latency, setLatency] = useState<number | null>(null);
   const [saved, setSaved] = useState<SavedItem[] | null>(null);
   const [saveName, setSaveName] = useState('');
@@ -621,6 +662,7 @@ function App() {
           setFanTick((t) => t + 1);
           probe.fanDone = f.n;
         },
+        actions: (a) => setActions(a),
         error: (err) => setMessage(err instanceof Error ? err.message : String(err)),
       }),
     [],
@@ -872,6 +914,7 @@ function App() {
                 />
               ))}
             </div>
+            {actions !== undefined && <ActionsTable actions={actions} />}
             <div class="row map-risk">
               <CorridorPanel view={view} width={wide} />
               <RiskPanel view={view} fan={fan} />
