@@ -124,6 +124,9 @@ describe('the dashboard', () => {
     await expect.poll(() => page.getByTestId('averted').textContent()).not.toBe(before);
     expect(await graphSvg(page)).not.toBe(svgBefore);
     expect(page.url()).toContain('#s=');
+    // A hand-changed preset is no longer the preset.
+    expect(await page.getByTestId('policy-name').textContent()).toContain('demand-package (modified)');
+    expect(await page.getByTestId('preset').inputValue()).toBe('');
     await page.screenshot({ path: join(SHOTS, 'slider-moved.png') });
     await page.close();
   });

@@ -92,6 +92,16 @@ function withIntensity(policy: Policy, c: Control, intensity: number): Policy {
   return { ...policy, levers };
 }
 
+/**
+ * A policy changed by hand is no longer the preset (or saved policy) it came from: its name says so
+ * and the description, which described the original, goes.
+ */
+function modified(p: Policy): Policy {
+  const name = p.name.endsWith(' (modified)') ? p.name : `${p.name} (modified)`;
+  const { description: _gone, ...rest } = p;
+  return { ...rest, name };
+}
+
 /** Slider steps: 200 over the declared range. */
 const STEPS = 200;
 const toStep = (d: LeverDef, x: number) => Math.round(((x - d.min) / (d.max - d.min)) * STEPS);
@@ -610,7 +620,6 @@ function ActionsTable(props: { actions: unknown }) {
         </thead>
         <tbody>
           {rows.map((r, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows in the model's order
             <tr key={i}>
               {cols.map((c) => (
                 <td key={c}>{cell(r[c])}</td>
@@ -715,7 +724,7 @@ function App() {
   const setLever = (c: Control, x: number) => {
     const at = performance.now();
     const s = stateRef.current;
-    const policy = withIntensity(s.policy, c, x);
+    const policy = modified(withIntensity(s.policy, c, x));
     requested.current = { policy, seed: s.seed };
     explorer.request(policy, s.seed, at);
     setState({ ...s, policy });
