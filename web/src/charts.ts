@@ -28,7 +28,7 @@ export function usd(x: number): string {
   if (a >= 1e9) return `$${(x / 1e9).toFixed(1)}B`;
   if (a >= 1e6) return `$${(x / 1e6).toFixed(1)}M`;
   if (a >= 1e3) return `$${(x / 1e3).toFixed(0)}k`;
-  return `$${x.toFixed(0)}`;
+  return `$${x.toFixed(a < 10 ? 2 : 0)}`;
 }
 
 /** One series of a chart: an outcome, optionally rescaled (kg -> tonnes). */

@@ -102,6 +102,12 @@ function modified(p: Policy): Policy {
   return { ...rest, name };
 }
 
+/** A lever's unit cost: the scenario's value of its cost parameter (data/parameters). */
+function unitCostOf(d: LeverDef): { value: number; unit: string } | undefined {
+  const p = (scenario.parameters as Record<string, { value?: unknown; unit?: unknown }>)[d.costParameter];
+  return p && typeof p.value === 'number' ? { value: p.value, unit: String(p.unit ?? '') } : undefined;
+}
+
 /** Slider steps: 200 over the declared range. */
 const STEPS = 200;
 const toStep = (d: LeverDef, x: number) => Math.round(((x - d.min) / (d.max - d.min)) * STEPS);
@@ -204,6 +210,7 @@ function LeverControl(props: {
   const { c, value } = props;
   const id = `lever-${c.key}`;
   const label = c.target ? `${c.def.label} — ${c.target}` : c.def.label;
+  const unitCost = unitCostOf(c.def);
   return (
     <div class={`lever${value > 0 ? ' active' : ''}`}>
       <label for={id}>
@@ -224,6 +231,9 @@ function LeverControl(props: {
       />
       <div class="lever-unit">
         {c.def.unit} · range {fmt(c.def.min)}–{fmt(c.def.max)}
+        {unitCost
+          ? ` · unit cost ${usd(unitCost.value)} ${unitCost.unit.replace(/^USD \(?2024\)?\s*/, '')}`
+          : ''}
         {props.cost ? ` · cost ${usd(props.cost)} to 2035` : ''}
       </div>
       <div class="lever-desc" title={c.def.description}>
