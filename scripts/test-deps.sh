@@ -8,6 +8,7 @@ set -euo pipefail
 
 NEEDS=(
   "redis-server|redis-server"  # test/experiment-redis.test.ts starts a private server on 127.0.0.1
+  "chromium|chromium"          # test/browser.test.ts drives Debian's Chromium with playwright-core
 )
 
 missing=()

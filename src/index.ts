@@ -39,6 +39,7 @@ export type {
 } from './model/outcomes.js';
 export { Params } from './model/params.js';
 export { type Manifest, makeManifest } from './report/manifest.js';
+export { type ObservedYear, observedDeaths } from './report/observed.js';
 export {
   annualRecordSchema,
   intervalRunResultSchema,

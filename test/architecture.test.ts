@@ -38,9 +38,11 @@ const ALLOWED: Record<string, readonly string[]> = {
     'checks',
     'experiment',
     'index',
+    'server',
   ],
   index: ['core', 'spec', 'model', 'scenario', 'engine', 'runner', 'analysis', 'report', 'experiment'],
   node: ['cli', 'experiment'],
+  server: ['core', 'spec', 'model', 'scenario', 'engine', 'analysis', 'report', 'experiment'],
   version: [],
 };
 

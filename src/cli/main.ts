@@ -18,6 +18,7 @@ import { registerRobust } from './commands/robust.js';
 import { registerRun } from './commands/run.js';
 import { registerSchema } from './commands/schema.js';
 import { registerSensitivity } from './commands/sensitivity.js';
+import { registerServe } from './commands/serve.js';
 import { registerValidate } from './commands/validate.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerDiscover(program);
   registerRobust(program);
   registerWorker(program);
+  registerServe(program);
   // Further commands register here, one line each.
   return program;
 }

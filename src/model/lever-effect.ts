@@ -11,8 +11,14 @@ import type { z } from 'zod';
 import type { InputIssue } from '../core/errors.js';
 
 /** The fields every lever declaration has (besides its effect). */
+/** The strategy's prongs, which group the levers in the dashboard. */
+export const PRONGS = ['military', 'financial', 'border', 'demand', 'diplomacy'] as const;
+export type Prong = (typeof PRONGS)[number];
+
 export interface LeverBase {
   id: string;
+  /** The prong of the strategy the lever belongs to. */
+  prong: Prong;
   label: string;
   unit: string;
   min: number;

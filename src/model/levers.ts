@@ -18,7 +18,7 @@ import { zodIssues } from '../spec/issues.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { healthChannelHandler } from './health-channels.js';
 import type { EffectHandler, LeverBase, LeverCheckContext } from './lever-effect.js';
-import { unknownParameters } from './lever-effect.js';
+import { PRONGS, unknownParameters } from './lever-effect.js';
 import type { Params } from './params.js';
 import { SUPPLY_EFFECT_HANDLERS, type SupplyLeverEffect } from './supply/lever-effects.js';
 
@@ -42,6 +42,7 @@ const EFFECT_HANDLERS = registry([healthChannelHandler as EffectHandler, ...SUPP
 const LeverBaseSchema = z
   .object({
     id: z.string().regex(/^[a-z][a-z0-9-]*$/, 'a lower-case id (letters, digits, hyphens)'),
+    prong: z.enum(PRONGS),
     label: z.string().min(1),
     unit: z.string().min(1),
     min: z.number(),

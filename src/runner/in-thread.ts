@@ -27,6 +27,8 @@ export function toRecord(out: RunOutput): RunRecord {
       direction: o.direction,
       ...(o.summary ? { summary: o.summary } : {}),
       ...(o.series ? { series: o.series } : {}),
+      ...(o.note ? { note: o.note } : {}),
+      ...(o.risk ? { risk: true } : {}),
     })),
     values: out.values,
     conservationError: out.conservationError,

@@ -36,6 +36,10 @@ export interface OutcomeMeta {
   direction: Direction;
   summary?: SummaryStatistic;
   series?: string;
+  /** What the number means, with its caveats. */
+  note?: string;
+  /** A potential risk of a policy (shown beside the intended outcomes). */
+  risk?: boolean;
 }
 
 /** The plain-data result of one run. */
