@@ -8,9 +8,11 @@
 import { Command, CommanderError } from 'commander';
 import { CrossroadsError } from '../core/errors.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { registerBacktest } from './commands/backtest.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompare } from './commands/compare.js';
 import { registerEnsemble } from './commands/ensemble.js';
+import { registerFit } from './commands/fit.js';
 import { registerNetwork } from './commands/network.js';
 import { registerCatalogues } from './commands/params.js';
 import { registerRun } from './commands/run.js';
@@ -34,6 +36,8 @@ export function buildProgram(): Command {
   registerEnsemble(program);
   registerCompare(program);
   registerNetwork(program);
+  registerFit(program);
+  registerBacktest(program);
   // Further commands register here, one line each.
   return program;
 }

@@ -9,6 +9,7 @@
 
 import { type QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { type Manifest, makeManifest } from '../report/manifest.js';
+import { observedDeaths, YEAR_MARKER_NOTE, yearMarker } from '../report/observed.js';
 import { noPolicy } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../scenario/schema.js';
 import type { EnsembleManifest, EnsembleResult, RunEnsembleOptions } from './ensemble.js';
@@ -154,6 +155,7 @@ export function intervalTable(r: IntervalRunResult): string {
   const first = r.summary.period[0];
   const head = [
     'year',
+    'CDC observed',
     'deaths: no new policy',
     'deaths: policy',
     'averted',
@@ -166,7 +168,8 @@ export function intervalTable(r: IntervalRunResult): string {
     const d = sketches[2 * cells + c];
     const av = -d.quantile(0.5);
     return [
-      String(y) + (y < first ? ' ' : '*'),
+      String(y) + yearMarker(y, first),
+      observedDeaths(y) === undefined ? '-' : fmt(observedDeaths(y)!),
       fmt(result.arms[1].stats[c].median),
       fmt(result.arms[0].stats[c].median),
       fmt(av),
@@ -190,9 +193,9 @@ export function intervalTable(r: IntervalRunResult): string {
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(line),
     '',
-    "* projection years (policy may act). Medians over replicates; both arms share each replicate's parameters and random numbers.",
+    `${YEAR_MARKER_NOTE} Medians over replicates; both arms share each replicate's parameters and random numbers.`,
     `${s.period[0]}-${s.period[1]}: deaths ${fmt(s.deaths.counterfactual)} without the policy (${band(s.bands.deaths.counterfactual)}), ${fmt(s.deaths.policy)} with it (${band(s.bands.deaths.policy)}).`,
-    `Deaths averted ${fmt(s.deaths.averted)} (${bandKey(lo)}..${bandKey(hi)}: ${band(s.bands.deaths.averted)}); P(fewer deaths with the policy) ${Math.round(s.pFewerDeaths * 100)}%.`,
+    `Deaths averted ${fmt(s.deaths.averted)} (${s.deaths.counterfactual > 0 ? ((100 * s.deaths.averted) / s.deaths.counterfactual).toFixed(1) : '0.0'}% of the baseline; ${bandKey(lo)}..${bandKey(hi)}: ${band(s.bands.deaths.averted)}); P(fewer deaths with the policy) ${Math.round(s.pFewerDeaths * 100)}%.`,
     `Cost ${usd(s.costUsd)} (${usd(s.bands.costUsd[bandKey(lo)])} .. ${usd(s.bands.costUsd[bandKey(hi)])}); cost per death averted (median cost / median averted): ${s.costPerDeathAverted === null ? 'n/a' : usd(s.costPerDeathAverted)}.`,
     `Bands: ${bandKey(lo)}-${bandKey(hi)} of ${m.n.toLocaleString('en-US')} replicates over parameter uncertainty and process noise (${m.n <= SKETCH.exactCap ? 'exact quantiles' : `each within ±${m.bands.alpha * 100}%, DDSketch`}). -n 1 gives the single seeded run.`,
     ...supplyAndRiskSummary(result, quantiles),

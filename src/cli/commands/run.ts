@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../../experiment/paired.js';
 import { intervalRunText } from '../../experiment/session.js';
+import { observedDeaths, YEAR_MARKER_NOTE, yearMarker } from '../../report/observed.js';
 import { type RunResult, runPolicy } from '../../report/run-result.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -70,7 +71,8 @@ export function toTable(r: RunResult): string {
     const cf = r.counterfactual.annual[i];
     const averted = cf.deaths.total - a.deaths.total;
     return [
-      String(a.year) + (a.year < first ? ' ' : '*'),
+      String(a.year) + yearMarker(a.year, first),
+      observedDeaths(a.year) === undefined ? '-' : fmtInt(observedDeaths(a.year)!),
       fmtInt(cf.deaths.total),
       fmtInt(a.deaths.total),
       fmtInt(averted),
@@ -85,6 +87,7 @@ export function toTable(r: RunResult): string {
     table(
       [
         'year',
+        'CDC observed',
         'deaths: no new policy',
         'deaths: policy',
         'averted',
@@ -94,8 +97,8 @@ export function toTable(r: RunResult): string {
       rows,
     ),
     '',
-    `* projection years (policy may act). Deaths are overdose deaths of any drug; the synthetic-opioid column is one overlapping group.`,
-    `${s.period[0]}-${s.period[1]}: deaths ${fmtInt(s.deaths.counterfactual)} without the policy, ${fmtInt(s.deaths.policy)} with it; averted ${fmtInt(s.deaths.averted)}.`,
+    `${YEAR_MARKER_NOTE} Deaths are overdose deaths of any drug; the synthetic-opioid column is one overlapping group.`,
+    `${s.period[0]}-${s.period[1]}: deaths ${fmtInt(s.deaths.counterfactual)} without the policy, ${fmtInt(s.deaths.policy)} with it; averted ${fmtInt(s.deaths.averted)} (${s.deaths.counterfactual > 0 ? ((100 * s.deaths.averted) / s.deaths.counterfactual).toFixed(1) : '0.0'}% of the baseline).`,
     `Cost ${fmtUsd(s.costUsd)} (discounted at ${(s.discountRate * 100).toFixed(1)}%: ${fmtUsd(s.discountedCostUsd)}); cost per death averted: ${s.costPerDeathAverted === null ? 'n/a' : fmtUsd(s.costPerDeathAverted)}.`,
     ...supplyAndRiskLines(r),
     'One seeded run: process noise only, no parameter uncertainty.',
