@@ -15,7 +15,8 @@ import targets from '../../data/targets/deaths.json' with { type: 'json' };
 import { CrossroadsError } from '../core/errors.js';
 import { type AnnualRecord, prepare, runModel } from '../engine/run.js';
 import type { Scenario } from '../scenario/schema.js';
-import { type Job, runJobs } from './chains.js';
+import { fitScenario, type Job, runJobs } from './chains.js';
+import { historyRun } from './history-run.js';
 import {
   type ChainResult,
   type Diagnostic,
@@ -37,14 +38,14 @@ export const DEFAULTS = {
   jitter: 0.5,
   chains: 4,
   /** Iterations per chain (the first half adapts and is discarded). */
-  iterations: 200_000,
-  thin: 10,
+  iterations: 900_000,
+  thin: 20,
   keep: 400,
   threads: 2,
   /** Backtest origins refitted and shipped with the calibration. */
   origins: [2019, 2021, 2022, 2023],
   /** Iterations per chain of a backtest refit (shorter; R-hat <= 1.1 is the target there). */
-  refitIterations: 80_000,
+  refitIterations: 200_000,
   /** Convergence thresholds. */
   rhat: 1.05,
   ess: 200,
@@ -67,7 +68,7 @@ export interface HealthFit {
   /** Error sigmas (total, synthetic opioids, other groups) of each accepted set. */
   sigmaIds: string[];
   sigmas: number[][];
-  /** The kept draw of highest posterior density (model parameters). */
+  /** The point fit (model parameters): the accepted set closest to the posterior median totals. */
   best: Record<string, number>;
   diagnostics: Diagnostic[];
   acceptance: number[];
@@ -182,31 +183,68 @@ export async function calibrateHealth(scenario: Scenario, o: CalibrateOptions): 
   const diag = diagnostics(dims, results);
   const model = dims.length - SIGMA_IDS.length;
   const picked = spreadDraws(results, o.keep ?? DEFAULTS.keep);
-  // Point fit: the kept draw of highest density.
-  let best = { ld: Number.NEGATIVE_INFINITY, u: results[0].draws.slice(0, dims.length) };
-  for (const c of results) {
-    for (let k = 0; k < c.logDensity.length; k++) {
-      if (c.logDensity[k] > best.ld)
-        best = { ld: c.logDensity[k], u: c.draws.slice(k * dims.length, (k + 1) * dims.length) };
-    }
-  }
-  const valueOf = (u: ArrayLike<number>, i: number) => fromUnit(dims[i], u[i]);
-  return {
+  const unitValue = (u: ArrayLike<number>, i: number) => fromUnit(dims[i], u[i]);
+  const fit: HealthFit = {
     lastYear: o.lastYear,
     signalsTo: o.signalsTo,
     seed,
     chains,
     iterations,
     parameters: dims.slice(0, model).map((d) => d.id),
-    sets: picked.map((u) => Array.from({ length: model }, (_, i) => valueOf(u, i))),
+    sets: picked.map((u) => Array.from({ length: model }, (_, i) => unitValue(u, i))),
     sigmaIds: [...SIGMA_IDS],
-    sigmas: picked.map((u) => SIGMA_IDS.map((_, k) => valueOf(u, model + k))),
-    best: Object.fromEntries(dims.slice(0, model).map((d, i) => [d.id, valueOf(best.u, i)])),
+    sigmas: picked.map((u) => SIGMA_IDS.map((_, k) => unitValue(u, model + k))),
+    best: {},
     diagnostics: diag,
     acceptance: results.map((r) => r.acceptance),
     optima: optima.map((x) => x.logDensity),
     seconds: (performance.now() - t0) / 1000,
   };
+  fit.best = pointFit(fit, fitScenario(o.signalsTo));
+  return fit;
+}
+
+/**
+ * The point fit the default scenario runs on: the accepted set whose annual totals lie closest (least
+ * squares on log ratios) to the posterior median totals, so a single run shows the median history.
+ */
+export function pointFit(fit: HealthFit, scenario: Scenario): Record<string, number> {
+  const runs = fit.sets.map((set) =>
+    historyRun(scenario, Object.fromEntries(fit.parameters.map((id, i) => [id, set[i]])), fit.lastYear).map(
+      (row) => row[0],
+    ),
+  );
+  const years = runs[0].length;
+  const median = Array.from({ length: years }, (_, y) => {
+    const v = runs.map((r) => r[y]).sort((a, b) => a - b);
+    return v[Math.floor(v.length / 2)];
+  });
+  let best = 0;
+  let bestLoss = Number.POSITIVE_INFINITY;
+  runs.forEach((r, k) => {
+    let loss = 0;
+    for (let y = 0; y < years; y++) loss += Math.log(r[y] / median[y]) ** 2;
+    if (loss < bestLoss) {
+      bestLoss = loss;
+      best = k;
+    }
+  });
+  return Object.fromEntries(fit.parameters.map((id, i) => [id, fit.sets[best][i]]));
+}
+
+/**
+ * The accepted sets as ensembles draw them: the sampled parameters of each set, then every other
+ * ranged parameter that shapes the history (ids `health.*` and `naloxone.*`) held at its declared
+ * value, so that no replicate draws a history-shaping parameter the posterior did not sample.
+ */
+export function acceptedSets(fit: HealthFit, scenario: Scenario): { parameters: string[]; sets: number[][] } {
+  const held = Object.entries(scenario.parameters)
+    .filter(([id, p]) => !fit.parameters.includes(id) && p.range && p.range[1] > p.range[0])
+    .filter(([id]) => id.startsWith('health.') || id.startsWith('naloxone.'))
+    .map(([id]) => id)
+    .sort();
+  const values = held.map((id) => scenario.parameters[id].value);
+  return { parameters: [...fit.parameters, ...held], sets: fit.sets.map((set) => [...set, ...values]) };
 }
 
 /** Whether a fit meets the convergence thresholds. */

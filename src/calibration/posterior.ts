@@ -354,11 +354,16 @@ export interface Diagnostic {
   id: string;
   rhat: number;
   ess: number;
-  /** Posterior median within 1% of the range's width from a bound. */
+  /** The posterior piles up at a bound: its 5th or 95th percentile within 2% of the range from it. */
   onBound: boolean;
   median: number;
   p5: number;
   p95: number;
+}
+
+/** Whether posterior percentiles (unit scale) sit at a bound of the range. */
+export function onBoundAt(p5U: number, p95U: number): boolean {
+  return p5U < 0.02 || p95U > 0.98;
 }
 
 /** Split R-hat and ESS of each dimension (on logit values, which are unbounded). */
@@ -373,12 +378,13 @@ export function diagnostics(dims: Dim[], chains: ChainResult[]): Diagnostic[] {
       .flatMap((c) => Array.from({ length: n }, (_, k) => c.draws[k * d + i]))
       .sort((a, b) => a - b);
     const q = (p: number) => fromUnit(dim, all[Math.min(all.length - 1, Math.floor(p * all.length))]);
-    const medU = all[Math.floor(all.length / 2)];
+    const p5U = all[Math.floor(0.05 * all.length)];
+    const p95U = all[Math.min(all.length - 1, Math.floor(0.95 * all.length))];
     return {
       id: dim.id,
       rhat: splitRhat(splits),
       ess: essOf(splits),
-      onBound: medU < 0.01 || medU > 0.99,
+      onBound: onBoundAt(p5U, p95U),
       median: q(0.5),
       p5: q(0.05),
       p95: q(0.95),

@@ -391,9 +391,9 @@ function populationOf(x: Float64Array): AnnualRecord['population'] {
     oudInTreatment: x[C.T],
     remission: x[C.R],
     stimulantUse: x[C.S],
-    methamphetamineUse: x[C.M],
     deadOverdose: x[C.deadOverdose],
     deadOther: x[C.deadOther],
+    methamphetamineUse: x[C.M],
   };
 }
 

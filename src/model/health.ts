@@ -11,9 +11,9 @@
  * availability, and the hazard multiplier of fentanyl, which scales with pill potency (share of
  * pills >= 2 mg) without a cap. A route shift from injecting to smoking lowers the opioid hazard
  * along a ramp dated by SUDORS; the pandemic raises it from March 2020 (using alone, services
- * disrupted). Naloxone averts deaths through a kits-to-deaths chain (deaths averted
- * per kit distributed, capped at the share of deaths naloxone can reach), so its size per kit holds
- * at national scale. MOUD lowers the overdose hazard by Sordo et al.'s ratio. Every rate comes from
+ * disrupted). Naloxone averts deaths through a kits-to-deaths chain (deaths averted per kit
+ * distributed, approaching the share of deaths naloxone can reach), so a kit keeps its published
+ * effect until distribution nears that share. MOUD lowers the overdose hazard by Sordo et al.'s ratio. Every rate comes from
  * data/parameters/health.json. Deaths are counted by involvement, as in CDC multiple-cause data.
  */
 
@@ -233,10 +233,16 @@ export function createHealthModule(
       const e0PFen = hOp * route * a * fenRel * cpe * P * dt;
       const e0SFen = hS * aS * stimFenRel * S * dt;
       const e0MFen = hM * aS * stimFenRel * M * dt;
-      // Naloxone: deaths averted = kits distributed x deaths averted per kit, capped at the share of
-      // opioid-involved deaths naloxone can reach; applied as one multiplier on opioid hazards.
+      // Naloxone: deaths averted = kits distributed x deaths averted per kit while few deaths are
+      // reached, approaching the share of opioid-involved deaths naloxone can reach (witnessed
+      // overdoses) smoothly: averted = cap·E·(1 − exp(−kits·perKit / (cap·E))), E the expected
+      // deaths without naloxone. Applied as one multiplier on opioid hazards.
       const e0Opioid = e0OpBase + e0OpFen + e0PBase + e0PFen + e0SFen + e0MFen;
-      const averted = Math.min(nalCap * e0Opioid, (kits[t] + nalKits[t]) * dt * nalPerKit);
+      const reachable = nalCap * e0Opioid;
+      const averted =
+        reachable > 0
+          ? reachable * (1 - Math.exp(-((kits[t] + nalKits[t]) * dt * nalPerKit) / reachable))
+          : 0;
       const nal = e0Opioid > 0 ? 1 - averted / e0Opioid : 1;
 
       const eOpBase = e0OpBase * nal;

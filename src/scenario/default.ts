@@ -54,7 +54,7 @@ function rawDefault(withFit: boolean): unknown {
   return {
     name: 'default',
     description:
-      'United States, 2015-2035: street supply from seizure, forensic and price evidence to 2025, held flat after; health model calibrated to CDC/NCHS deaths 2015-2022.',
+      'United States, 2015-2035: street supply from seizure, forensic and price evidence to 2025, held flat after; health model calibrated to CDC/NCHS deaths 2015-2024.',
     horizon: { start: '2015-01', end: '2035-12' },
     policyStart: '2026-01',
     lastDataYear: 2025,

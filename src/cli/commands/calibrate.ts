@@ -1,14 +1,19 @@
 /** `crossroads calibrate`: sample the health posterior (2015-2024) and the backtest refits; write them. */
 
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { calibrateHealth, DEFAULTS, type HealthFit } from '../../calibration/calibrate.js';
+import { acceptedSets, calibrateHealth, DEFAULTS, type HealthFit } from '../../calibration/calibrate.js';
 import { fitScenario } from '../../calibration/chains.js';
 import { fitReportMarkdown } from '../../calibration/report.js';
-import { BACKTESTS_FILE, CALIBRATION_DIR, HEALTH_FIT_FILE } from '../calibration-files.js';
+import { BACKTESTS_FILE, CALIBRATION_DIR, HEALTH_FIT_FILE, readBacktests } from '../calibration-files.js';
 import { intOption } from '../options.js';
 import { writeOutput } from '../output.js';
+
+/** The refits already written in `dir` (none if there is no backtests file). */
+function existingRefits(dir: string): HealthFit[] {
+  return existsSync(join(dir, BACKTESTS_FILE)) ? readBacktests(dir) : [];
+}
 
 /** Register the command. */
 export function registerCalibrate(program: Command): void {
@@ -26,7 +31,10 @@ export function registerCalibrate(program: Command): void {
       String(DEFAULTS.refitIterations),
     )
     .option('--threads <n>', 'worker threads', String(DEFAULTS.threads))
-    .option('--no-backtests', 'skip the backtest refits (backtests.json is not written)')
+    .option(
+      '--no-backtests',
+      'skip the backtest refits (backtests.json is not written; the refits already in --out-dir, if any, are reported)',
+    )
     .action(
       async (opts: {
         outDir: string;
@@ -90,11 +98,11 @@ export function registerCalibrate(program: Command): void {
         mkdirSync(opts.outDir, { recursive: true });
         const stamp = 'Written by `crossroads calibrate`. Do not edit by hand.';
         writeOutput(
-          `${JSON.stringify({ $comment: `${stamp} The kept posterior draw of highest density (2015-2024 fit); the default scenario runs on it.`, fitYears: [2015, 2024], seed, values: shipped.best }, null, 2)}\n`,
+          `${JSON.stringify({ $comment: `${stamp} The point fit (2015-2024): the accepted set whose annual totals lie closest to the posterior median; the default scenario runs on it.`, fitYears: [2015, 2024], seed, values: shipped.best }, null, 2)}\n`,
           join(opts.outDir, 'fitted.json'),
         );
         writeOutput(
-          `${JSON.stringify({ $comment: `${stamp} Posterior parameter sets spread over all chains; ensembles draw these parameters jointly from these rows.`, parameters: shipped.parameters, sets: shipped.sets }, null, 1)}\n`,
+          `${JSON.stringify({ $comment: `${stamp} Posterior parameter sets spread over all chains, then the other history-shaping parameters held at their declared values; ensembles draw these parameters jointly from these rows.`, ...acceptedSets(shipped, fitScenario(null)) }, null, 1)}\n`,
           join(opts.outDir, 'accepted.json'),
         );
         writeOutput(
@@ -103,7 +111,8 @@ export function registerCalibrate(program: Command): void {
         );
         if (opts.backtests)
           writeOutput(`${JSON.stringify({ $comment: stamp, refits })}\n`, join(opts.outDir, BACKTESTS_FILE));
-        const report = fitReportMarkdown(shipped, refits);
+        const kept = opts.backtests ? refits : existingRefits(opts.outDir);
+        const report = fitReportMarkdown(shipped, kept);
         writeOutput(report, join(opts.outDir, 'fit-report.md'));
         log(
           `done in ${((performance.now() - t0) / 1000).toFixed(0)} s; wrote ${opts.outDir}; rebuild (npm run build) so that run and ensemble use the new fit`,
