@@ -296,9 +296,10 @@ describe('calibrate', () => {
     expectOneLine(io.err, /--out-dir: got "\/proc\/crossroads-cal", expected/);
     expect(performance.now() - t0).toBeLessThan(1000);
   });
-  it('--help says what --iterations must exceed', () => {
+  it('--help says what --iterations counts', () => {
     const r = cli(['calibrate', '--help']);
-    expect(r.out).toMatch(/--iterations <n>\s+Metropolis proposals, more than the 4000 of burn-in/);
+    expect(r.out).toMatch(/--iterations <n>\s+iterations per chain of the shipped fit/);
+    expect(r.out).toMatch(/--update-shipped/);
   });
 });
 
@@ -388,9 +389,9 @@ describe('early-start policies are summarised over the years they act', () => {
     io.out = '';
     expect(await main(['run', '-n', '1', '--policy', early])).toBe(0);
     expect(io.out).toMatch(/^2018 /m);
-    expect(io.out).toMatch(/^2019\+/m);
+    expect(io.out).toMatch(/^2019\*/m);
     expect(io.out).toMatch(/^2026\*/m);
-    expect(io.out).toMatch(/\+ years before the scenario's policy start \(2026\)/);
+    expect(io.out).toMatch(/The policy acts from 2019, before the scenario's policy start \(2026\)/);
     expect(io.out).toMatch(/^2019-2035: deaths/m);
   });
   it('paired ensemble: the summary covers 2019-2035 and counts the early deaths averted', async () => {

@@ -112,7 +112,7 @@ describe('crossroads validate', () => {
     );
     expect(await main(['validate', file])).toBe(2);
     expect(io.err).toMatch(
-      /parameters\.health\.moudOverdoseHazardRatio\.value: got 1\.7, expected a value inside its range \[0\.41, 0\.62\]/,
+      /parameters\.health\.moudOverdoseHazardRatio\.value: got 1\.7, expected a value inside its range \[0\.11, 0\.3\]/,
     );
     expect(io.err).toMatch(
       /parameters\.health\.noSuchParameter: got "health\.noSuchParameter", expected the id of a declared parameter/,

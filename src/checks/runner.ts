@@ -57,6 +57,27 @@ const PredicateSchema = z.union([
     .strict(),
   z
     .object({
+      /** Effect per unit: (baseline - treated) of `outcome`, per unit of `per` (an outcome's increase or fixed units), times `scale`. */
+      effectPer: z
+        .object({
+          baseline: z.string(),
+          treated: z.string(),
+          outcome: z.string(),
+          per: z.union([
+            z.object({ outcome: z.string() }).strict(),
+            z.object({ units: z.number().positive() }).strict(),
+          ]),
+          scale: z.number().positive(),
+          years: YearsSchema,
+          min: z.number(),
+          max: z.number(),
+          source: z.string(),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
       calibration: z
         .object({
           run: z.string(),
@@ -204,6 +225,21 @@ export function runCheck(
       const ok = ratio >= q.min && ratio <= q.max;
       details.push(
         `ratio ${q.numerator.run}.${q.numerator.outcome} / ${q.denominator.run}.${q.denominator.outcome} = ${ratio.toFixed(3)}; expected ${q.min}..${q.max} (${q.source})`,
+      );
+      passed &&= ok;
+    } else if ('effectPer' in p) {
+      const q = p.effectPer;
+      const base = need(q.baseline);
+      const treated = need(q.treated);
+      const effect = sumYears(base, q.outcome, q.years) - sumYears(treated, q.outcome, q.years);
+      const units =
+        'units' in q.per
+          ? q.per.units
+          : sumYears(treated, q.per.outcome, q.years) - sumYears(base, q.per.outcome, q.years);
+      const value = (effect / units) * q.scale;
+      const ok = units > 0 && value >= q.min && value <= q.max;
+      details.push(
+        `${q.outcome} ${q.baseline} - ${q.treated}, ${q.years.join('-')}: ${Math.round(effect)} per ${Math.round(units)} ${'units' in q.per ? 'units' : q.per.outcome} = ${value.toFixed(2)} per ${q.scale}; expected ${q.min}..${q.max} (${q.source})`,
       );
       passed &&= ok;
     } else if ('calibration' in p) {

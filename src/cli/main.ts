@@ -8,10 +8,12 @@
 import { Command, CommanderError } from 'commander';
 import { CrossroadsError } from '../core/errors.js';
 import { PACKAGE_VERSION } from '../version.js';
+import { registerBacktest } from './commands/backtest.js';
 import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompare } from './commands/compare.js';
 import { registerDiscover } from './commands/discover.js';
 import { registerEnsemble } from './commands/ensemble.js';
+import { registerFit } from './commands/fit.js';
 import { registerNetwork } from './commands/network.js';
 import { registerCatalogues } from './commands/params.js';
 import { registerRobust } from './commands/robust.js';
@@ -44,6 +46,8 @@ export function buildProgram(): Command {
   registerRobust(program);
   registerWorker(program);
   registerServe(program);
+  registerFit(program);
+  registerBacktest(program);
   // Further commands register here, one line each.
   return program;
 }

@@ -10,6 +10,7 @@
 import { type QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { fmtNumber as fmt, textTable, fmtUsd as usd } from '../core/text.js';
 import { type Manifest, makeManifest } from '../report/manifest.js';
+import { earlyYearsNote, observedTotal, YEAR_MARKER_NOTE, yearMarker } from '../report/observed.js';
 import { noPolicy } from '../scenario/resolve.js';
 import { COMMODITIES } from '../spec/commodities.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
@@ -160,6 +161,7 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
   const first = r.summary.period[0];
   const head = [
     'year',
+    'CDC observed',
     'deaths: no new policy',
     'deaths: policy',
     'averted',
@@ -172,7 +174,8 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
     const d = sketches[2 * cells + c];
     const av = -d.quantile(0.5);
     return [
-      String(y) + (y >= policyStartYear ? '*' : y >= first ? '+' : ' '),
+      String(y) + yearMarker(y, first),
+      observedTotal(y) === undefined ? '-' : fmt(observedTotal(y)!),
       fmt(result.arms[1].stats[c].median),
       fmt(result.arms[0].stats[c].median),
       fmt(av),
@@ -191,14 +194,10 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
     '',
     textTable(head, rows),
     '',
-    "* projection years (policy may act). Medians over replicates; both arms share each replicate's parameters and random numbers.",
-    ...(first < policyStartYear
-      ? [
-          `+ years before the scenario's policy start (${policyStartYear}) in which the policy already acts; the summary counts them.`,
-        ]
-      : []),
+    `${YEAR_MARKER_NOTE} Medians over replicates; both arms share each replicate's parameters and random numbers.`,
+    ...earlyYearsNote(first, policyStartYear),
     `${s.period[0]}-${s.period[1]}: deaths ${fmt(s.deaths.counterfactual)} without the policy (${band(s.bands.deaths.counterfactual)}), ${fmt(s.deaths.policy)} with it (${band(s.bands.deaths.policy)}).`,
-    `Deaths averted ${fmt(s.deaths.averted)} (${bandKey(lo)}..${bandKey(hi)}: ${band(s.bands.deaths.averted)}); P(fewer deaths with the policy) ${Math.round(s.pFewerDeaths * 100)}%.`,
+    `Deaths averted ${fmt(s.deaths.averted)} (${s.deaths.counterfactual > 0 ? ((100 * s.deaths.averted) / s.deaths.counterfactual).toFixed(1) : '0.0'}% of the baseline; ${bandKey(lo)}..${bandKey(hi)}: ${band(s.bands.deaths.averted)}); P(fewer deaths with the policy) ${Math.round(s.pFewerDeaths * 100)}%.`,
     `Cost ${usd(s.costUsd)} (${usd(s.bands.costUsd[bandKey(lo)])} .. ${usd(s.bands.costUsd[bandKey(hi)])}); cost per death averted (median cost / median averted): ${s.costPerDeathAverted === null ? 'n/a' : usd(s.costPerDeathAverted)}.`,
     `Bands: ${bandKey(lo)}-${bandKey(hi)} of ${m.n.toLocaleString('en-US')} replicates over parameter uncertainty and process noise (${m.n <= SKETCH.exactCap ? 'exact quantiles' : `each within ±${m.bands.alpha * 100}%, DDSketch`}). -n 1 gives the single seeded run.`,
     ...supplyAndRiskSummary(result, quantiles),

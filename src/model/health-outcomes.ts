@@ -48,6 +48,7 @@ const COMPARTMENT_LABELS: Record<(typeof COMPARTMENT_NAMES)[number], string> = {
   stimulantUse: 'people with regular stimulant use',
   deadOverdose: 'cumulative overdose deaths since 2015 (in the model population)',
   deadOther: 'cumulative deaths of other causes since 2015 (in the model population)',
+  methamphetamineUse: 'people with regular methamphetamine use',
 };
 
 /** Directions of the populations that have one; the rest are information. */

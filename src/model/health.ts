@@ -1,9 +1,19 @@
 /**
- * The health model: population compartments in the spirit of SOURCE (Rao et al.) and the
+ * The health model (health-1): an open cohort in the spirit of SOURCE (Rao et al.) and the
  * Stanford-Lancet model. People misuse prescription opioids (P), have untreated opioid use disorder
- * (U), are in medication treatment (T, MOUD), in remission (R), or use stimulants (S); everyone else
- * is in the general population (G). Overdose hazards respond to fentanyl adulteration and potency on
- * the street-supply interface, to naloxone, to MOUD and to drug checking. Every rate comes from
+ * (U), are in medication treatment (T, MOUD), in remission (R), use cocaine (S) or methamphetamine
+ * (M); everyone else is in the general population (G). People start (initiation, which falls at a
+ * rate fitted to the history), stop (remission, quitting, ageing out of the at-risk population back
+ * into G), die of other causes, and die of overdose.
+ *
+ * Opioid-overdose hazards respond to the fentanyl street supply through exposures smoothed with a
+ * fitted lag: the share of the opioid supply that is fentanyl, a hyperbolic (not exponential) map of
+ * availability, and the hazard multiplier of fentanyl, which scales with pill potency (share of
+ * pills >= 2 mg) without a cap. A route shift from injecting to smoking lowers the opioid hazard
+ * along a ramp dated by SUDORS; the pandemic raises it from March 2020 (using alone, services
+ * disrupted). Naloxone averts deaths through a kits-to-deaths chain (deaths averted per kit
+ * distributed, approaching the share of deaths naloxone can reach), so a kit keeps its published
+ * effect until distribution nears that share. MOUD lowers the overdose hazard by Sordo et al.'s ratio. Every rate comes from
  * data/parameters/health.json. Deaths are counted by involvement, as in CDC multiple-cause data.
  */
 
@@ -15,9 +25,9 @@ import type { Params } from './params.js';
 import { monthlyFromYearlyShared } from './series.js';
 import { type Module, type SimState, STREET } from './state.js';
 
-/** Compartment indices. */
-export const C = { G: 0, P: 1, U: 2, T: 3, R: 4, S: 5, deadOverdose: 6, deadOther: 7 } as const;
-export const COMPARTMENTS = 8;
+/** Compartment indices (methamphetamine use appended after the dead, so earlier indices hold). */
+export const C = { G: 0, P: 1, U: 2, T: 3, R: 4, S: 5, deadOverdose: 6, deadOther: 7, M: 8 } as const;
+export const COMPARTMENTS = 9;
 /** Compartment names for reports. */
 export const COMPARTMENT_NAMES = [
   'generalPopulation',
@@ -28,6 +38,7 @@ export const COMPARTMENT_NAMES = [
   'stimulantUse',
   'deadOverdose',
   'deadOther',
+  'methamphetamineUse',
 ] as const;
 
 /** Indices into the monthly output record. */
@@ -48,13 +59,19 @@ export const OUT = {
   naloxoneMultiplier: 9,
   /** Deaths involving any opioid this month. */
   opioid: 10,
+  /** Opioid-overdose deaths averted by naloxone this month (expected). */
+  naloxoneAverted: 11,
+  /** New initiates into prescription misuse, illicit OUD, cocaine and methamphetamine use this month. */
+  initiation: 12,
 } as const;
-export const OUT_FIELDS = 11;
+export const OUT_FIELDS = 13;
 
 /** The health module's part of the state. */
 export interface HealthState {
   x: Float64Array;
   out: Float64Array;
+  /** Smoothed (lagged) exposures: fentanyl adulteration, pill potency, and the potency users are tolerant to. */
+  lag: Float64Array;
 }
 
 /** Options of the health module. */
@@ -77,12 +94,17 @@ export function createHealthModule(
   x[C.U] = p.get('health.initialOudUntreated');
   const capacity = monthlyFromYearlyShared(axis, scenario.history.treatmentCapacity);
   const kits = monthlyFromYearlyShared(axis, scenario.history.naloxoneKits);
+  const meth = scenario.history.methamphetamine
+    ? monthlyFromYearlyShared(axis, scenario.history.methamphetamine)
+    : new Float64Array(axis.steps).fill(1);
   x[C.T] = capacity[0];
   x[C.R] = p.get('health.initialRemission');
   x[C.S] = p.get('health.initialStimulantUse');
-  x[C.G] = pop - x[C.P] - x[C.U] - x[C.T] - x[C.R] - x[C.S];
+  x[C.M] = p.get('health.initialMethUse');
+  x[C.G] = pop - x[C.P] - x[C.U] - x[C.T] - x[C.R] - x[C.S] - x[C.M];
   const out = new Float64Array(OUT_FIELDS);
-  const state: HealthState = { x, out };
+  const lag = new Float64Array(3).fill(Number.NaN);
+  const state: HealthState = { x, out, lag };
 
   // Rates, read once.
   const iP = p.get('health.prescriptionInitiation');
@@ -97,6 +119,8 @@ export function createHealthModule(
   const hrT = p.get('health.moudOverdoseHazardRatio');
   const hrR = p.get('health.remissionOverdoseHazardRatio');
   const mu = p.get('health.otherMortalityRate');
+  const age = p.get('health.ageingOutRate');
+  const initDecline = p.get('health.initiationDeclineRate');
   const qS = p.get('health.stimulantQuitRate');
   const etaS = p.get('health.stimulantAvailabilityElasticity');
   const epsU = p.get('health.priceParticipationElasticity');
@@ -106,23 +130,38 @@ export function createHealthModule(
   const coOther = p.get('health.fentanylCoInvolvementOtherOpioids');
   const opCoc = p.get('health.opioidDeathCocaineShare');
   const opMeth = p.get('health.opioidDeathMethShare');
-  const cocShare = p.get('health.stimulantCocaineShare');
   const hOp = p.get('health.opioidOverdoseHazard');
   const betaF = p.get('health.fentanylHazardMultiplier');
   const w = p.get('health.potencyElasticity');
   const potRef = p.get('health.potencyReference');
+  const tau = p.get('health.exposureLagYears');
+  const tolV = p.get('health.toleranceElasticity');
+  const tolTau = p.get('health.toleranceLagYears');
+  const routeRed = p.get('health.routeShiftHazardReduction');
+  const routeFrom = p.get('health.routeShiftStartYear');
+  const routeTo = p.get('health.routeShiftEndYear');
+  const covid = p.get('health.pandemicHazardIncrease');
+  const covidFrom = p.get('health.pandemicStartYear');
   const iU = p.get('health.illicitInitiation');
   const hS = p.get('health.stimulantOverdoseHazard');
   const betaS = p.get('health.stimulantFentanylHazardMultiplier');
+  const qM = p.get('health.methQuitRate');
+  const etaM = p.get('health.methAvailabilityElasticity');
+  const hM = p.get('health.methOverdoseHazard');
   const other = p.get('health.otherDrugDeaths');
-  const nalMax = p.get('naloxone.maxRateReduction');
-  const nalScale = p.get('naloxone.kitsScalePer100k');
+  const nalCap = p.get('naloxone.maxRateReduction');
+  const nalPerKit = p.get('naloxone.deathsAvertedPerKit');
   const dcRed = p.get('drugChecking.hazardReduction');
   const dcPerPerson = p.get('drugChecking.stripsPerPersonYear');
   const prevEffect = p.get('prevention.effectAmongReached');
   const cohort = p.get('prevention.cohortSize');
-  // Stimulant initiation balances the January 2015 population at 2015 supply (no trend assumed).
-  const iS = x[C.S] * (qS + mu + hS);
+  // Stimulant initiation balances the January 2015 populations at 2015 supply (no trend assumed).
+  const iS = x[C.S] * (qS + mu + age + hS);
+  const iM = x[C.M] * (qM + mu + age + hM);
+  const meth0 = meth[0] > 0 ? meth[0] : 1;
+  // Exponential smoothing weight per month for the lagged exposures.
+  const smooth = 1 - Math.exp(-dt / tau);
+  const smoothTol = 1 - Math.exp(-dt / tolTau);
 
   const none = new Float64Array(axis.steps);
   let moudSlots: Float64Array = none;
@@ -151,34 +190,70 @@ export function createHealthModule(
       const T = x[C.T];
       const R = x[C.R];
       const S = x[C.S];
+      const M = x[C.M];
+      const year = axis.firstYear + (t + 0.5) / 12;
 
-      // Responses to levers, each with diminishing returns.
-      const per100k = ((kits[t] + nalKits[t]) / pop) * 1e5;
-      const nal = 1 - nalMax * (1 - Math.exp(-per100k / nalScale));
+      // Lagged exposures (first month: the current value).
+      if (Number.isNaN(lag[0])) {
+        lag[0] = fen[STREET.fentanylAdulteration];
+        lag[1] = fen[STREET.potency];
+        lag[2] = fen[STREET.potency];
+      } else {
+        lag[0] += (fen[STREET.fentanylAdulteration] - lag[0]) * smooth;
+        lag[1] += (fen[STREET.potency] - lag[1]) * smooth;
+        lag[2] += (lag[1] - lag[2]) * smoothTol;
+      }
+      const a = lag[0];
+      const aS = coc[STREET.fentanylAdulteration];
+
+      // Responses to levers.
       const reach = Math.min(1, prevParticipants[t] / cohort);
       const prevMult = 1 - prevEffect * reach;
-      const atRisk = U + S + P * cpe;
+      const atRisk = U + S + M + P * cpe;
       const dcCoverage = atRisk > 0 ? Math.min(1, strips[t] / (atRisk * dcPerPerson)) : 0;
       const dcMult = 1 - dcRed * dcCoverage;
+      // Route shift from injecting to smoking: a linear ramp between the SUDORS dates.
+      const ramp = Math.min(1, Math.max(0, (year - routeFrom) / (routeTo - routeFrom)));
+      const route = (1 - routeRed * ramp) * (year >= covidFrom ? 1 + covid : 1);
 
-      // Exposure to fentanyl on the street: a share `a` of the opioid supply contains fentanyl and
-      // replaces heroin; its hazard is higher by the multiplier, scaled by potency.
-      const potencyFactor = (fen[STREET.potency] / potRef) ** w;
-      const a = fen[STREET.fentanylAdulteration];
-      const aS = coc[STREET.fentanylAdulteration];
-      const fenRel = (1 + betaF * potencyFactor) * dcMult;
-      const stimFenRel = (1 + betaS * potencyFactor) * dcMult;
+      // Exposure to fentanyl: a share `a` of the opioid supply contains fentanyl and replaces heroin;
+      // its hazard is higher by the multiplier, scaled by potency with no ceiling.
+      // Tolerance: users adapt to the potency they meet with a longer lag; potency above what they are
+      // used to raises the hazard, potency below it lowers it.
+      const pot = Math.max(lag[1], 1e-6);
+      const potencyFactor = (pot / potRef) ** w;
+      const tolerance = (pot / Math.max(lag[2], 1e-6)) ** tolV;
+      const fenRel = (1 + betaF * potencyFactor) * tolerance * dcMult;
+      const stimFenRel = (1 + betaS * potencyFactor) * tolerance * dcMult;
 
-      // Expected overdose deaths this month, by component.
-      const opBaseRate = hOp * nal * (1 - a);
-      const opFenRate = hOp * nal * a * fenRel;
+      // Expected opioid-overdose deaths this month without naloxone, by component.
       const wOp = U + hrT * T + hrR * R;
-      const eOpBase = opBaseRate * wOp * dt;
-      const eOpFen = opFenRate * wOp * dt;
-      const ePBase = hP * nal * P * dt;
-      const ePFen = hOp * nal * a * fenRel * cpe * P * dt;
+      const e0OpBase = hOp * route * (1 - a) * wOp * dt;
+      const e0OpFen = hOp * route * a * fenRel * wOp * dt;
+      const e0PBase = hP * P * dt;
+      const e0PFen = hOp * route * a * fenRel * cpe * P * dt;
+      const e0SFen = hS * aS * stimFenRel * S * dt;
+      const e0MFen = hM * aS * stimFenRel * M * dt;
+      // Naloxone: deaths averted = kits distributed x deaths averted per kit while few deaths are
+      // reached, approaching the share of opioid-involved deaths naloxone can reach (witnessed
+      // overdoses) smoothly: averted = cap·E·(1 − exp(−kits·perKit / (cap·E))), E the expected
+      // deaths without naloxone. Applied as one multiplier on opioid hazards.
+      const e0Opioid = e0OpBase + e0OpFen + e0PBase + e0PFen + e0SFen + e0MFen;
+      const reachable = nalCap * e0Opioid;
+      const averted =
+        reachable > 0
+          ? reachable * (1 - Math.exp(-((kits[t] + nalKits[t]) * dt * nalPerKit) / reachable))
+          : 0;
+      const nal = e0Opioid > 0 ? 1 - averted / e0Opioid : 1;
+
+      const eOpBase = e0OpBase * nal;
+      const eOpFen = e0OpFen * nal;
+      const ePBase = e0PBase * nal;
+      const ePFen = e0PFen * nal;
       const eSBase = hS * (1 - aS) * S * dt;
-      const eSFen = hS * aS * stimFenRel * nal * S * dt;
+      const eSFen = e0SFen * nal;
+      const eMBase = hM * (1 - aS) * M * dt;
+      const eMFen = e0MFen * nal;
       const eOther = other * dt;
 
       let dOpBase = eOpBase;
@@ -187,6 +262,8 @@ export function createHealthModule(
       let dPFen = ePFen;
       let dSBase = eSBase;
       let dSFen = eSFen;
+      let dMBase = eMBase;
+      let dMFen = eMFen;
       let dOther = eOther;
       if (options.stochastic) {
         const rng = sim.streams.health;
@@ -197,6 +274,8 @@ export function createHealthModule(
         dSBase = poissonApproxAt(normal(rng), eSBase);
         dSFen = poissonApproxAt(normal(rng), eSFen);
         dOther = poissonApproxAt(normal(rng), eOther);
+        dMBase = poissonApproxAt(normal(rng), eMBase);
+        dMFen = poissonApproxAt(normal(rng), eMFen);
       }
       // Split opioid deaths among U, T, R by their weight in the hazard.
       const dOp = dOpBase + dOpFen;
@@ -207,14 +286,17 @@ export function createHealthModule(
       const dR = Math.max(0, Math.min(R, dOp - dU - dT));
       const dP = Math.min(P, dPBase + dPFen);
       const dS = Math.min(S, dSBase + dSFen);
+      const dM = Math.min(M, dMBase + dMFen);
       const dG = Math.min(G, dOther);
 
       // Transitions (expected flows; populations are large).
+      const decline = Math.exp(-initDecline * Math.max(0, year - axis.firstYear));
       const cap = capacity[t] + moudSlots[t];
-      const startRx = iP * prevMult * dt;
-      const startIllicit = iU * prevMult * fen[STREET.priceIndex] ** epsU * dt;
+      const startRx = iP * decline * prevMult * dt;
+      const startIllicit = iU * decline * prevMult * fen[STREET.priceIndex] ** epsU * dt;
       const startStim = iS * coc[STREET.availability] ** etaS * coc[STREET.priceIndex] ** epsS * dt;
-      const quitP = qP * P * dt;
+      const startMeth = iM * (Math.max(meth[t], 1e-9) / meth0) ** etaM * dt;
+      const quitP = (qP + age) * P * dt;
       const progress = pToU * P * dt;
       const gap = Math.max(0, cap - T);
       const enterT = Math.min(gap * fill * dt, entry * U * dt);
@@ -222,37 +304,45 @@ export function createHealthModule(
       const leaveTtoR = remT * T * dt;
       const remit = remU * U * dt;
       const back = relapse * R * dt;
-      const quitS = qS * S * dt;
+      const quitS = (qS + age) * S * dt;
+      const quitM = (qM + age) * M * dt;
+      const ageU = age * U * dt;
+      const ageR = age * R * dt;
       const mortU = mu * U * dt;
       const mortT = mu * T * dt;
       const mortR = mu * R * dt;
       const mortS = mu * S * dt;
+      const mortM = mu * M * dt;
 
-      x[C.G] = G - startRx - startIllicit - startStim + quitP + quitS - dG;
+      x[C.G] = G - startRx - startIllicit - startStim - startMeth + quitP + quitS + quitM + ageU + ageR - dG;
       x[C.P] = P + startRx - quitP - progress - dP;
-      x[C.U] = U + startIllicit + progress + leaveTtoU + back - enterT - remit - mortU - dU;
+      x[C.U] = U + startIllicit + progress + leaveTtoU + back - enterT - remit - ageU - mortU - dU;
       x[C.T] = T + enterT - leaveTtoU - leaveTtoR - mortT - dT;
-      x[C.R] = R + remit + leaveTtoR - back - mortR - dR;
+      x[C.R] = R + remit + leaveTtoR - back - ageR - mortR - dR;
       x[C.S] = S + startStim - quitS - mortS - dS;
-      x[C.deadOverdose] += dU + dT + dR + dP + dS + dG;
-      x[C.deadOther] += mortU + mortT + mortR + mortS;
+      x[C.M] = M + startMeth - quitM - mortM - dM;
+      x[C.deadOverdose] += dU + dT + dR + dP + dS + dM + dG;
+      x[C.deadOther] += mortU + mortT + mortR + mortS + mortM;
 
       // Deaths by involvement (a death can count in several groups).
       const opioidDeaths = dU + dT + dR + dP;
       const fenOp = dOp > 0 ? (dU + dT + dR) * (dOpFen / dOp) : 0;
       const fenP = dPBase + dPFen > 0 ? dP * (dPFen / (dPBase + dPFen)) : 0;
       const fenS = dSBase + dSFen > 0 ? dS * (dSFen / (dSBase + dSFen)) : 0;
-      out[OUT.total] = opioidDeaths + dS + dG;
-      out[OUT.syntheticOpioids] = fenOp + fenP + fenS;
+      const fenM = dMBase + dMFen > 0 ? dM * (dMFen / (dMBase + dMFen)) : 0;
+      out[OUT.total] = opioidDeaths + dS + dM + dG;
+      out[OUT.syntheticOpioids] = fenOp + fenP + fenS + fenM;
       out[OUT.otherOpioids] = opioidDeaths - fenOp - fenP + coOther * (fenOp + fenP);
-      out[OUT.cocaine] = cocShare * dS + opCoc * opioidDeaths;
-      out[OUT.otherStimulants] = (1 - cocShare) * dS + opMeth * opioidDeaths;
+      out[OUT.cocaine] = dS + opCoc * opioidDeaths;
+      out[OUT.otherStimulants] = dM + opMeth * opioidDeaths;
       out[OUT.deathsU] = dU;
       out[OUT.deathsT] = dT;
       out[OUT.personYearsU] = U * dt;
       out[OUT.personYearsT] = T * dt;
       out[OUT.naloxoneMultiplier] = nal;
-      out[OUT.opioid] = opioidDeaths + fenS;
+      out[OUT.opioid] = opioidDeaths + fenS + fenM;
+      out[OUT.naloxoneAverted] = averted;
+      out[OUT.initiation] = startRx + startIllicit + startStim + startMeth;
     },
   };
   return { module, state };

@@ -1,8 +1,9 @@
 /**
  * The historical street-supply driver: writes the street-supply interface from the scenario's
  * supply-side evidence (seizures, forensic reports, pill testing, prices), held flat after the last
- * data year. Fentanyl adulteration of the opioid supply is a saturating map of fentanyl availability
- * (a calibrated parameter); the stimulant supply saturates more slowly (1 - exp(-c·k·availability)).
+ * data year. Fentanyl adulteration of the opioid supply is a hyperbolic map of fentanyl availability,
+ * kA / (1 + kA) with k calibrated (health-1; the exponential map it replaces stayed above 0.96 while
+ * availability fell by half); the stimulant supply follows the same map with k scaled by c < 1.
  */
 
 import type { TimeAxis } from '../core/time.js';
@@ -49,16 +50,17 @@ export const ADULTERATION_PARAMETERS = [
 
 /**
  * The one map from fentanyl availability to adulteration, used by the historical driver and by the
- * market after the policy start (so the hand-over is continuous): the opioid supply saturates as
- * 1 - exp(-k·A), the stimulant supply more slowly as 1 - exp(-c·k·A).
+ * market after the policy start (so the hand-over is continuous): the opioid supply as kA / (1 + kA),
+ * the stimulant supply as ckA / (1 + ckA). Adulteration responds to availability at every level
+ * (its elasticity is 1 / (1 + kA), never zero).
  */
 export function adulterationMap(params: Params): AdulterationMap {
   const [saturation, contamination] = ADULTERATION_PARAMETERS;
   const k = params.get(saturation);
   const ck = params.get(contamination) * k;
   return {
-    opioid: (a) => 1 - Math.exp(-k * a),
-    stimulant: (a) => 1 - Math.exp(-ck * a),
+    opioid: (a) => (k * a) / (1 + k * a),
+    stimulant: (a) => (ck * a) / (1 + ck * a),
   };
 }
 

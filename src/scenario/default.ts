@@ -18,11 +18,12 @@ function paramsOf(file: Record<string, unknown>): Record<string, ParameterSpec> 
 
 /**
  * Apply the shipped calibration (data/calibration/fitted.json) over the declared parameters; only
- * the parameters that are free now are taken, so a stale fit of a parameter no longer fitted is ignored.
+ * the parameters in the posterior now (free or sampled) are taken, so a stale fit of a parameter no
+ * longer fitted is ignored.
  */
 function applyFit(params: Record<string, ParameterSpec>): Record<string, ParameterSpec> {
   const values = (fitted as { values: Record<string, number> }).values;
-  for (const id of freeFile.parameters) {
+  for (const id of [...freeFile.parameters, ...freeFile.sampled]) {
     const value = values[id];
     if (params[id] && value !== undefined) params[id] = { ...params[id], value };
   }
@@ -53,7 +54,7 @@ function rawDefault(withFit: boolean): unknown {
   return {
     name: 'default',
     description:
-      'United States, 2015-2035: street supply from seizure, forensic and price evidence to 2025, held flat after; health model calibrated to CDC/NCHS deaths 2015-2022.',
+      'United States, 2015-2035: street supply from seizure, forensic and price evidence to 2025, held flat after; health model calibrated to CDC/NCHS deaths 2015-2024.',
     horizon: { start: '2015-01', end: '2035-12' },
     policyStart: '2026-01',
     lastDataYear: 2025,
@@ -63,6 +64,7 @@ function rawDefault(withFit: boolean): unknown {
       streetSupply: { fentanyl: streetSupply.fentanyl, cocaine: streetSupply.cocaine },
       treatmentCapacity: treatment.treatmentCapacity,
       naloxoneKits: treatment.naloxoneKits,
+      methamphetamine: streetSupply.methamphetamine,
     },
     network: defaultNetwork(),
     organisations: defaultOrganisations(),

@@ -79,6 +79,8 @@ export const HistorySchema = z
       .strict(),
     treatmentCapacity: z.array(SeriesRowSchema).min(1),
     naloxoneKits: z.array(SeriesRowSchema).min(1),
+    /** Methamphetamine supply index (seizures, first row = 1 at the first year's level); health reads it. */
+    methamphetamine: z.array(SeriesRowSchema).min(1).optional(),
   })
   .strict();
 export type History = z.infer<typeof HistorySchema>;

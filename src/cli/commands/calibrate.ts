@@ -1,20 +1,18 @@
-/** `crossroads calibrate`: fit the free health parameters; write the fit, the accepted sets and the report. */
+/** `crossroads calibrate`: sample the health posterior (2015-2024) and the backtest refits; write them. */
 
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { calibrate, DEFAULTS } from '../../calibration/calibrate.js';
+import { acceptedSets, calibrateHealth, DEFAULTS, type HealthFit } from '../../calibration/calibrate.js';
+import { fitScenario } from '../../calibration/chains.js';
 import { fitReportMarkdown } from '../../calibration/report.js';
 import { fail } from '../../core/errors.js';
 import { checkOutputTarget, outputError, writeFileAtomic } from '../../experiment/output.js';
-import { defaultScenario } from '../../scenario/default.js';
-import { PACKAGE_ROOT } from '../inputs.js';
+import { BACKTESTS_FILE, CALIBRATION_DIR, HEALTH_FIT_FILE, readBacktests } from '../calibration-files.js';
 import { intOption } from '../options.js';
 
-/** Where `--update-shipped` writes: the calibration the package ships and ensembles draw from. */
-export const SHIPPED_CALIBRATION_DIR = join(PACKAGE_ROOT, 'data', 'calibration');
-
-const FILES = ['fitted.json', 'accepted.json', 'fit-report.md'] as const;
+/** The files `calibrate` writes. */
+const FILES = ['fitted.json', 'accepted.json', HEALTH_FIT_FILE, BACKTESTS_FILE, 'fit-report.md'] as const;
 
 /** Check the output directory before fitting: an existing directory's files, or a creatable one. */
 function checkOutDir(dir: string, flag: string): void {
@@ -30,20 +28,9 @@ function checkOutDir(dir: string, flag: string): void {
   else for (const f of FILES) checkOutputTarget(join(dir, f), flag);
 }
 
-/**
- * Run the synchronous fit with Ctrl-C left to the operating system: a JavaScript SIGINT handler
- * cannot run until synchronous code returns (it would let the fit run to its end and write its
- * files), so during the fit Ctrl-C ends the process at once (the shell reports 130) and nothing has
- * been written; the handlers come back before any file is written.
- */
-function withDefaultSigint<T>(work: () => T): T {
-  const listeners = process.listeners('SIGINT');
-  process.removeAllListeners('SIGINT');
-  try {
-    return work();
-  } finally {
-    for (const l of listeners) process.on('SIGINT', l);
-  }
+/** The refits already written in `dir` (none if there is no backtests file). */
+function existingRefits(dir: string): HealthFit[] {
+  return existsSync(join(dir, BACKTESTS_FILE)) ? readBacktests(dir) : [];
 }
 
 /** Register the command. */
@@ -51,84 +38,123 @@ export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
     .description(
-      'fit the free health parameters to CDC/NCHS deaths (2015-2019 held-out diagnostic, and the shipped 2015-2022 fit); needs --out-dir DIR or --update-shipped',
+      'sample the health posterior on CDC/NCHS deaths 2015-2024 (several chains on worker threads) and the backtest refits; write fitted.json, accepted.json, health-fit.json, backtests.json and fit-report.md; needs --out-dir DIR or --update-shipped',
     )
-    .option('--out-dir <dir>', 'write fitted.json, accepted.json and fit-report.md into this directory')
+    .option('--out-dir <dir>', 'write the calibration files into this directory')
     .option(
       '--update-shipped',
       "write them into the package's data/calibration/ (replaces the shipped calibration; then npm run build)",
     )
-    .option('--seed <n>', 'seed of the optimiser starts and the sampler', String(DEFAULTS.seed))
+    .option('--seed <n>', 'seed of the starts and the chains', String(DEFAULTS.seed))
+    .option('--iterations <n>', 'iterations per chain of the shipped fit', String(DEFAULTS.iterations))
     .option(
-      '--iterations <n>',
-      `Metropolis proposals, more than the ${DEFAULTS.burnIn} of burn-in`,
-      String(DEFAULTS.mcmcIterations),
+      '--refit-iterations <n>',
+      'iterations per chain of each backtest refit',
+      String(DEFAULTS.refitIterations),
     )
-    .action((opts: { outDir?: string; updateShipped?: boolean; seed: string; iterations: string }) => {
-      const seed = intOption('--seed', opts.seed, DEFAULTS.seed, 0, Number.MAX_SAFE_INTEGER);
-      const iterations = intOption(
-        '--iterations',
-        opts.iterations,
-        DEFAULTS.mcmcIterations,
-        DEFAULTS.burnIn + 1,
-        10_000_000,
-      );
-      if (opts.outDir !== undefined && opts.updateShipped) {
-        fail('cli', '--out-dir', opts.outDir, 'either --out-dir DIR or --update-shipped, not both');
-      }
-      if (opts.outDir === undefined && !opts.updateShipped) {
-        fail(
-          'cli',
-          '--out-dir',
-          undefined,
-          `a directory for the results, or --update-shipped to replace the shipped calibration in ${SHIPPED_CALIBRATION_DIR}`,
+    .option('--threads <n>', 'worker threads', String(DEFAULTS.threads))
+    .option(
+      '--no-backtests',
+      'skip the backtest refits (backtests.json is not written; the refits already in --out-dir, if any, are reported)',
+    )
+    .action(
+      async (opts: {
+        outDir?: string;
+        updateShipped?: boolean;
+        seed: string;
+        iterations: string;
+        refitIterations: string;
+        threads: string;
+        backtests: boolean;
+      }) => {
+        const seed = intOption('--seed', opts.seed, DEFAULTS.seed, 0, 2 ** 31 - 1);
+        const iterations = intOption('--iterations', opts.iterations, DEFAULTS.iterations, 1000, 100_000_000);
+        const refitIterations = intOption(
+          '--refit-iterations',
+          opts.refitIterations,
+          DEFAULTS.refitIterations,
+          1000,
+          100_000_000,
         );
-      }
-      const flag = opts.updateShipped ? '--update-shipped' : '--out-dir';
-      const outDir = opts.outDir ?? SHIPPED_CALIBRATION_DIR;
-      checkOutDir(outDir, flag);
-      // Calibrate from the declared starting values, not from a previous fit.
-      const scenario = defaultScenario({ fitted: false });
-      const log = (m: string) => process.stderr.write(`calibrate: ${m}\n`);
-      const [heldOut, shipped] = withDefaultSigint(() => {
-        log('fitting 2015-2019 (2020-2022 held out)...');
-        const h = calibrate(scenario, {
-          firstYear: 2015,
-          lastYear: 2019,
-          seed,
-          mcmcIterations: DEFAULTS.burnIn + 1,
-        });
-        log('fitting 2015-2022 (shipped)...');
-        const s = calibrate(scenario, {
-          firstYear: 2015,
-          lastYear: 2022,
-          seed,
-          mcmcIterations: iterations,
-        });
-        return [h, s] as const;
-      });
-      const report = [
-        '# Calibration fit report',
-        '',
-        'Generated by `npm run calibrate`. Targets: CDC/NCHS total overdose deaths and synthetic-opioid deaths (data/targets/deaths.json).',
-        '',
-        fitReportMarkdown('Diagnostic: fit on 2015-2019, 2020-2022 projected out of sample', heldOut),
-        fitReportMarkdown('Shipped: fit on 2015-2022', shipped),
-      ].join('\n');
-      const texts: Record<(typeof FILES)[number], string> = {
-        'fitted.json': `${JSON.stringify({ $comment: 'Written by `crossroads calibrate` (2015-2022 fit). Do not edit by hand.', fitYears: shipped.fitYears, seed, values: shipped.values }, null, 2)}\n`,
-        'accepted.json': `${JSON.stringify({ $comment: 'Posterior parameter sets meeting the calibration bounds; ensembles draw the calibrated parameters jointly from these rows.', parameters: shipped.accepted.parameters, sets: shipped.accepted.sets }, null, 1)}\n`,
-        'fit-report.md': report,
-      };
-      try {
-        mkdirSync(outDir, { recursive: true });
-      } catch (err) {
-        throw outputError(flag, outDir, err);
-      }
-      for (const f of FILES) writeFileAtomic(join(outDir, f), texts[f], flag);
-      process.stdout.write(report);
-      log(
-        `wrote ${join(outDir, 'fitted.json')}, accepted.json and fit-report.md${opts.updateShipped ? '; rebuild (npm run build) to use them' : ''}`,
-      );
-    });
+        const threads = intOption('--threads', opts.threads, DEFAULTS.threads, 0, 64);
+        if (opts.outDir !== undefined && opts.updateShipped) {
+          fail('cli', '--out-dir', opts.outDir, 'either --out-dir DIR or --update-shipped, not both');
+        }
+        if (opts.outDir === undefined && !opts.updateShipped) {
+          fail(
+            'cli',
+            '--out-dir',
+            undefined,
+            `a directory for the results, or --update-shipped to replace the shipped calibration in ${CALIBRATION_DIR}`,
+          );
+        }
+        const flag = opts.updateShipped ? '--update-shipped' : '--out-dir';
+        const outDir = opts.outDir ?? CALIBRATION_DIR;
+        checkOutDir(outDir, flag);
+        const log = (m: string) => process.stderr.write(`calibrate: ${m}\n`);
+        const controller = new AbortController();
+        const stop = () => controller.abort();
+        process.once('SIGINT', stop);
+        const t0 = performance.now();
+        let shipped: HealthFit;
+        const refits: HealthFit[] = [];
+        try {
+          log(
+            `fitting 2015-2024 (${DEFAULTS.chains} chains x ${iterations} iterations, ${threads} threads)...`,
+          );
+          shipped = await calibrateHealth(fitScenario(null), {
+            lastYear: 2024,
+            signalsTo: null,
+            seed,
+            iterations,
+            threads,
+            signal: controller.signal,
+            log,
+          });
+          if (opts.backtests) {
+            for (const origin of DEFAULTS.origins) {
+              log(`backtest refit: deaths 2015-${origin}, signals cut after ${origin}...`);
+              refits.push(
+                await calibrateHealth(fitScenario(origin), {
+                  lastYear: origin,
+                  signalsTo: origin,
+                  seed,
+                  iterations: refitIterations,
+                  keep: 200,
+                  threads,
+                  signal: controller.signal,
+                  log,
+                }),
+              );
+            }
+          }
+        } finally {
+          process.off('SIGINT', stop);
+        }
+        // Everything computed: write (each file atomically).
+        try {
+          mkdirSync(outDir, { recursive: true });
+        } catch (err) {
+          throw outputError(flag, outDir, err);
+        }
+        const write = (name: string, text: string) => writeFileAtomic(join(outDir, name), text, flag);
+        const stamp = 'Written by `crossroads calibrate`. Do not edit by hand.';
+        write(
+          'fitted.json',
+          `${JSON.stringify({ $comment: `${stamp} The point fit (2015-2024): the accepted set whose annual totals lie closest to the posterior median; the default scenario runs on it.`, fitYears: [2015, 2024], seed, values: shipped.best }, null, 2)}\n`,
+        );
+        write(
+          'accepted.json',
+          `${JSON.stringify({ $comment: `${stamp} Posterior parameter sets spread over all chains, then the other history-shaping parameters held at their declared values; ensembles draw these parameters jointly from these rows.`, ...acceptedSets(shipped, fitScenario(null)) }, null, 1)}\n`,
+        );
+        write(HEALTH_FIT_FILE, `${JSON.stringify({ $comment: stamp, ...shipped })}\n`);
+        if (opts.backtests) write(BACKTESTS_FILE, `${JSON.stringify({ $comment: stamp, refits })}\n`);
+        const kept = opts.backtests ? refits : existingRefits(outDir);
+        const report = fitReportMarkdown(shipped, kept);
+        write('fit-report.md', report);
+        log(
+          `done in ${((performance.now() - t0) / 1000).toFixed(0)} s; wrote ${outDir}; rebuild (npm run build) so that run and ensemble use the new fit`,
+        );
+      },
+    );
 }

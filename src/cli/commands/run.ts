@@ -6,6 +6,7 @@ import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../../experiment/paired.js';
 import { intervalRunText } from '../../experiment/session.js';
 import { DEATH_GROUPS } from '../../model/health-outcomes.js';
+import { earlyYearsNote, observedTotal, YEAR_MARKER_NOTE, yearMarker } from '../../report/observed.js';
 import { type RunResult, runPolicy } from '../../report/run-result.js';
 import { COMMODITIES, type Commodity } from '../../spec/commodities.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
@@ -67,20 +68,6 @@ export function registerRun(program: Command): void {
     );
 }
 
-/** The mark of a year in the tables: `*` from the policy start, `+` where the policy acts earlier. */
-export function yearMark(year: number, summaryStart: number, policyStartYear: number): string {
-  return year >= policyStartYear ? '*' : year >= summaryStart ? '+' : ' ';
-}
-
-/** The footnote explaining `+` years, or nothing when the policy does not start early. */
-export function earlyYearsNote(summaryStart: number, policyStartYear: number): string[] {
-  return summaryStart < policyStartYear
-    ? [
-        `+ years before the scenario's policy start (${policyStartYear}) in which the policy already acts; the summary counts them.`,
-      ]
-    : [];
-}
-
 /** The human-readable form; `policyStartYear` is the scenario's (default: the summary's first year). */
 export function toTable(r: RunResult, policyStartYear = r.summary.period[0]): string {
   const first = r.summary.period[0];
@@ -88,7 +75,8 @@ export function toTable(r: RunResult, policyStartYear = r.summary.period[0]): st
     const cf = r.counterfactual.annual[i];
     const averted = cf.deaths.total - a.deaths.total;
     return [
-      String(a.year) + yearMark(a.year, first, policyStartYear),
+      String(a.year) + yearMarker(a.year, first),
+      observedTotal(a.year) === undefined ? '-' : fmtInt(observedTotal(a.year)!),
       fmtInt(cf.deaths.total),
       fmtInt(a.deaths.total),
       fmtInt(averted),
@@ -103,6 +91,7 @@ export function toTable(r: RunResult, policyStartYear = r.summary.period[0]): st
     table(
       [
         'year',
+        'CDC observed',
         'deaths: no new policy',
         'deaths: policy',
         'averted',
@@ -112,9 +101,9 @@ export function toTable(r: RunResult, policyStartYear = r.summary.period[0]): st
       rows,
     ),
     '',
-    `* projection years (policy may act). Deaths are overdose deaths of any drug; the synthetic-opioid column is one overlapping group.`,
+    `${YEAR_MARKER_NOTE} Deaths are overdose deaths of any drug; the synthetic-opioid column is one overlapping group.`,
     ...earlyYearsNote(first, policyStartYear),
-    `${s.period[0]}-${s.period[1]}: deaths ${fmtInt(s.deaths.counterfactual)} without the policy, ${fmtInt(s.deaths.policy)} with it; averted ${fmtInt(s.deaths.averted)}.`,
+    `${s.period[0]}-${s.period[1]}: deaths ${fmtInt(s.deaths.counterfactual)} without the policy, ${fmtInt(s.deaths.policy)} with it; averted ${fmtInt(s.deaths.averted)} (${s.deaths.counterfactual > 0 ? ((100 * s.deaths.averted) / s.deaths.counterfactual).toFixed(1) : '0.0'}% of the baseline).`,
     `Cost ${fmtUsd(s.costUsd)} (discounted at ${(s.discountRate * 100).toFixed(1)}%: ${fmtUsd(s.discountedCostUsd)}); cost per death averted: ${s.costPerDeathAverted === null ? 'n/a' : fmtUsd(s.costPerDeathAverted)}.`,
     ...supplyAndRiskLines(r),
     'One seeded run: process noise only, no parameter uncertainty.',
