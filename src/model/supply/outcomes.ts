@@ -88,11 +88,29 @@ type Series = Exclude<
 >;
 
 /** A year's sum (or mean) of one monthly record series. */
+/**
+ * A reader of one monthly record array, found by name once per run (the arrays live for the whole
+ * run; looking them up by name every December was a measurable share of a run's time).
+ */
+function recordArray(find: (s: SupplyState) => Float64Array): (sim: SimState) => Float64Array {
+  let state: SupplyState | undefined;
+  let array: Float64Array = new Float64Array(0);
+  return (sim) => {
+    const s = supplyOf(sim);
+    if (s !== state) {
+      state = s;
+      array = find(s);
+    }
+    return array;
+  };
+}
+
 function yearOf(commodity: SupplyCommodity, series: Series, scale: 'sum' | 'mean' = 'sum') {
+  const arrayOf = recordArray((s) => s.records[commodity][series]);
   return {
     aggregate: 'year' as const,
     value: (sim: SimState, t: number) => {
-      const v = sum(supplyOf(sim).records[commodity][series], t - 11, t);
+      const v = sum(arrayOf(sim), t - 11, t);
       return scale === 'mean' ? v / 12 : v;
     },
   };
@@ -213,10 +231,10 @@ function sovereigntiesOf(ctx: OutcomeContext): string[] {
 }
 
 const events = (sim: SimState): EventRecords => supplyOf(sim).events;
-const eventYear = (key: 'strikesAtSea' | 'strikesOnLand' | 'deathsAboard' | 'leadershipLosses') => ({
-  aggregate: 'year' as const,
-  value: (sim: SimState, t: number) => sum(events(sim)[key], t - 11, t),
-});
+const eventYear = (key: 'strikesAtSea' | 'strikesOnLand' | 'deathsAboard' | 'leadershipLosses') => {
+  const arrayOf = recordArray((s) => s.events[key]);
+  return { aggregate: 'year' as const, value: (sim: SimState, t: number) => sum(arrayOf(sim), t - 11, t) };
+};
 
 /** The supply side's outcomes, in the annual record's order (flow and seizures, then the detail). */
 export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
