@@ -39,6 +39,31 @@ function historyModule(axis: TimeAxis, scenario: Scenario, params: Params): Modu
 }
 
 /**
+ * The smallest monthly consumption the street interface is normalised to: the kg of one shipment,
+ * the smallest consignment the commodity's network moves (a land shipment,
+ * `supply.kgPerLandShipmentCocaine` / `supply.kgPerLandShipmentFentanyl`).
+ *
+ * From the policy start the street follows the US market relative to the last historical month:
+ * availability = (last historical availability) x (smoothed consumption / its hand-over value). In
+ * some worlds at the corners of the declared ranges (the lowest route-choice temperature with an
+ * inelastic market elsewhere: route choice then swings whole shipments between markets at every
+ * revision, chasing the scarcity price of whichever market it starved last, and the US market can
+ * be left without supply for years) the modelled US market received 1e-19 to 1e-8 kg a month at the
+ * hand-over against a demand of ~17 t, and the ratio of two vanishing numbers multiplied
+ * availability by up to 1e17, which drove the health model's flows past its compartments (negative
+ * deaths). Less than one shipment a month is no market: such a reference says nothing about how
+ * the street should change, and measured against one shipment a market the model left unsupplied
+ * shows on the street as the shortage it is (availability near zero), finite whatever the
+ * reference. A supplied market (the default world: about 60 t of cocaine and 13 t of fentanyl
+ * a month at the hand-over) is far above it, so its normalisation is unchanged.
+ */
+function handOverFloor(rt: CommodityRt): number {
+  let kg = Number.POSITIVE_INFINITY;
+  for (const x of rt.legs.shipKg) if (x > 0 && x < kg) kg = x;
+  return Number.isFinite(kg) ? kg : 0;
+}
+
+/**
  * The street-interface module of a run, and its state (`histRef`: the street values of the last
  * historical month, by commodity; mutable, for forking).
  */
@@ -71,7 +96,9 @@ export function createStreetModule(
             histRef[name][1] = s[STREET.priceIndex];
             histRef[name][2] = s[STREET.potency];
             const ema = rt.market.ema;
-            ema[EMA.refCons] = ema[EMA.cons] > 0 ? ema[EMA.cons] : 1;
+            // The consumption reference is at least one shipment a month (see handOverFloor).
+            const floor = handOverFloor(rt);
+            ema[EMA.refCons] = ema[EMA.cons] > floor ? ema[EMA.cons] : floor > 0 ? floor : 1;
             ema[EMA.refPrice] = ema[EMA.price] > 0 ? ema[EMA.price] : 1;
             ema[EMA.refPurity] = ema[EMA.purity] > 0 ? ema[EMA.purity] : 1;
           }
