@@ -11,7 +11,7 @@ import type { Scenario } from '../spec/scenario.js';
 import type { HealthFit } from './calibrate.js';
 import { fitScenario } from './chains.js';
 import { GROUPS, type Group, historyRun, signalsUpTo } from './history-run.js';
-import { observations } from './posterior.js';
+import { type Diagnostic, observations } from './posterior.js';
 
 /** Error draws per accepted set (method setting). */
 export const DRAWS_PER_SET = 10;
@@ -38,15 +38,7 @@ export interface FitSummary {
   coverage90: number;
   /** Mean absolute percentage error of the medians, by group. */
   mape: Record<string, number>;
-  diagnostics: {
-    id: string;
-    rhat: number;
-    ess: number;
-    onBound: boolean;
-    median: number;
-    p5: number;
-    p95: number;
-  }[];
+  diagnostics: Diagnostic[];
   chains: number;
   iterations: number;
   seconds: number;

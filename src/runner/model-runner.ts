@@ -7,7 +7,7 @@
 
 import type { MonthlySeries, RunOutput } from '../engine/run.js';
 import type { ChunkInput, ChunkResult, EnsembleJob } from '../experiment/chunk.js';
-import type { Direction, SummaryStatistic } from '../model/outcomes.js';
+import type { CompiledOutcome } from '../model/outcomes.js';
 import type { RunResult } from '../report/run-result.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 
@@ -29,18 +29,7 @@ export interface RunRequest {
 }
 
 /** An outcome's declaration as data (without its reader). */
-export interface OutcomeMeta {
-  path: string;
-  label: string;
-  unit: string;
-  direction: Direction;
-  summary?: SummaryStatistic;
-  series?: string;
-  /** What the number means, with its caveats. */
-  note?: string;
-  /** A potential risk of a policy (shown beside the intended outcomes). */
-  risk?: boolean;
-}
+export type OutcomeMeta = Omit<CompiledOutcome, 'read'>;
 
 /** The plain-data result of one run. */
 export interface RunRecord {
