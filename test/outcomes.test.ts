@@ -8,7 +8,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
-import { compileBuilder } from '../src/engine/recorder.js';
+import { compileBuilder, genericBuilder } from '../src/engine/recorder.js';
 import { prepare, runModel } from '../src/engine/run.js';
 import { outcomeSpecs, registerOutcomes } from '../src/model/catalogue.js';
 import { expandOutcomes, type OutcomeSpec } from '../src/model/outcomes.js';
@@ -38,10 +38,21 @@ describe('outcome declarations', () => {
     });
   });
 
-  it('builds records in declaration order', () => {
-    const build = compileBuilder(['a.x', 'b', 'a.y.z', 'c.d']);
-    const rec = build(Float64Array.from([1, 2, 3, 4]), 0, 2030);
-    expect(JSON.stringify(rec)).toBe('{"year":2030,"a":{"x":1,"y":{"z":3}},"b":2,"c":{"d":4}}');
+  it('builds records in declaration order, generated or generic (where code generation is barred)', () => {
+    for (const make of [compileBuilder, genericBuilder]) {
+      const build = make(['a.x', 'b', 'a.y.z', 'c.d', 'e.f-g']);
+      const rec = build(Float64Array.from([9, 1, 2, 3, 4, 5]), 1, 2030);
+      expect(JSON.stringify(rec)).toBe(
+        '{"year":2030,"a":{"x":1,"y":{"z":3}},"b":2,"c":{"d":4},"e":{"f-g":5}}',
+      );
+    }
+    const input = { scenario: defaultScenario(), policy: { name: 'none', levers: [] }, seed: 4 };
+    const out = runModel(input, prepare(input));
+    const paths = out.outcomes.map((o) => o.path);
+    const n = paths.length;
+    expect(JSON.stringify(genericBuilder(paths)(out.values, 5 * n, 2020))).toBe(
+      JSON.stringify(out.annual[5]),
+    );
   });
 
   it('rejects a path declared twice', () => {

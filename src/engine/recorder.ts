@@ -78,6 +78,8 @@ export interface BoundReadings {
   /** Function readings: `fns[k](sim)` adds to `acc[fnSlot[k]]`. */
   fns: ((sim: SimState) => number)[];
   fnSlot: Int32Array;
+  /** Year readers bound to this run, by outcome (undefined: the reader takes the state). */
+  year: (((t: number) => number) | undefined)[];
 }
 
 /** Bind the plan's monthly readings to one run's state (its module arrays live for the whole run). */
@@ -97,12 +99,14 @@ export function bindReadings(plan: RecorderPlan, sim: SimState): BoundReadings {
       slot.push(plan.accSlot[k]);
     }
   });
+  const year = plan.outcomes.map((o) => (o.read.aggregate === 'year' ? o.read.bind?.(sim) : undefined));
   return {
     arrays,
     index: Int32Array.from(index),
     slot: Int32Array.from(slot),
     fns,
     fnSlot: Int32Array.from(fnSlot),
+    year,
   };
 }
 
@@ -121,6 +125,7 @@ export function accumulate(b: BoundReadings, sim: SimState, acc: Float64Array): 
 /** The year's values (December is step `t`) into `values[offset ...]`; clears the accumulators. */
 export function closeYear(
   plan: RecorderPlan,
+  bound: BoundReadings,
   sim: SimState,
   t: number,
   acc: Float64Array,
@@ -128,8 +133,11 @@ export function closeYear(
   offset: number,
 ): void {
   const { outcomes, slotA, slotB } = plan;
-  for (let i = 0; i < outcomes.length; i++)
-    values[offset + i] = yearValue(outcomes[i].read, sim, t, acc, slotA[i], slotB[i]);
+  const year = bound.year;
+  for (let i = 0; i < outcomes.length; i++) {
+    const y = year[i];
+    values[offset + i] = y ? y(t) : yearValue(outcomes[i].read, sim, t, acc, slotA[i], slotB[i]);
+  }
   acc.fill(0);
 }
 
@@ -174,10 +182,46 @@ type Op =
   | { kind: 'num'; parent: number; key: string; index: number };
 
 /**
- * A builder of nested records from dotted paths. Intermediate objects are created in the order their
- * first leaf appears, so the record's key order is the declaration order.
+ * A builder of nested records from dotted paths: keys in declaration order (an object appears where
+ * its first leaf does). Compiled to one object literal (`new Function`), which V8 creates and
+ * serialises as fast as hand-written code; where code generation is not allowed (a strict Content
+ * Security Policy), the generic builder below gives the same records.
  */
 export function compileBuilder(paths: readonly string[]): RecorderPlan['build'] {
+  try {
+    return literalBuilder(paths);
+  } catch {
+    return genericBuilder(paths);
+  }
+}
+
+type Tree = Map<string, Tree | number>;
+
+/** The builder as generated code: `{ year, "deaths": { "total": v[o + 0], ... }, ... }`. */
+function literalBuilder(paths: readonly string[]): RecorderPlan['build'] {
+  const root: Tree = new Map();
+  paths.forEach((path, index) => {
+    const parts = path.split('.');
+    let node = root;
+    for (const part of parts.slice(0, -1)) {
+      let next = node.get(part);
+      if (next === undefined) {
+        next = new Map();
+        node.set(part, next);
+      }
+      if (typeof next === 'number') throw new Error(`engine/recorder: "${path}" is both a value and a group`);
+      node = next;
+    }
+    node.set(parts[parts.length - 1], index);
+  });
+  const literal = (t: Tree): string =>
+    `{${[...t].map(([k, v]) => `${JSON.stringify(k)}: ${typeof v === 'number' ? `v[o + ${v}]` : literal(v)}`).join(', ')}}`;
+  const body = `return { year: year${root.size ? `, ${literal(root).slice(1, -1)}` : ''} };`;
+  return new Function('v', 'o', 'year', body) as RecorderPlan['build'];
+}
+
+/** The builder without code generation: the same records, built key by key. */
+export function genericBuilder(paths: readonly string[]): RecorderPlan['build'] {
   const ops: Op[] = [];
   const slotOf = new Map<string, number>([['', 0]]);
   paths.forEach((path, index) => {

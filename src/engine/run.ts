@@ -294,7 +294,7 @@ function advance(live: Live, until: number): void {
     }
     if (t % 12 === 11) {
       const y = (t - 11) / 12;
-      closeYear(recorder, sim, t, acc, values, y * n);
+      closeYear(recorder, readings, sim, t, acc, values, y * n);
       live.rec.years = y + 1;
     }
   }

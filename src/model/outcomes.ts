@@ -40,7 +40,13 @@ export type Reading = ((sim: SimState) => number) | { array: (sim: SimState) => 
 export type OutcomeRead =
   | { aggregate: 'sum' | 'mean' | 'end'; value: Reading }
   | { aggregate: 'ratio'; num: Reading; den: Reading; scale: number }
-  | { aggregate: 'year'; value: (sim: SimState, t: number) => number; planOnly?: boolean };
+  | {
+      aggregate: 'year';
+      value: (sim: SimState, t: number) => number;
+      /** The same reader bound to one run (what it needs found once, when the run starts). */
+      bind?: (sim: SimState) => (t: number) => number;
+      planOnly?: boolean;
+    };
 
 /** One outcome (a leaf of the annual record). */
 export interface OutcomeDef {

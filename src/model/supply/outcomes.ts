@@ -89,29 +89,20 @@ type Series = Exclude<
 
 /** A year's sum (or mean) of one monthly record series. */
 /**
- * A reader of one monthly record array, found by name once per run (the arrays live for the whole
- * run; looking them up by name every December was a measurable share of a run's time).
+ * A year reader of one monthly record array, bound once per run (the array is found by name when the
+ * run starts, not every December).
  */
-function recordArray(find: (s: SupplyState) => Float64Array): (sim: SimState) => Float64Array {
-  let state: SupplyState | undefined;
-  let array: Float64Array = new Float64Array(0);
-  return (sim) => {
-    const s = supplyOf(sim);
-    if (s !== state) {
-      state = s;
-      array = find(s);
-    }
-    return array;
-  };
-}
-
-function yearOf(commodity: SupplyCommodity, series: Series, scale: 'sum' | 'mean' = 'sum') {
-  const arrayOf = recordArray((s) => s.records[commodity][series]);
+function yearOf(commodity: SupplyCommodity, series: Series, scale: 'sum' | 'mean' = 'sum'): OutcomeRead {
+  const arrayOf = (sim: SimState) => supplyOf(sim).records[commodity][series];
   return {
-    aggregate: 'year' as const,
-    value: (sim: SimState, t: number) => {
+    aggregate: 'year',
+    value: (sim, t) => {
       const v = sum(arrayOf(sim), t - 11, t);
       return scale === 'mean' ? v / 12 : v;
+    },
+    bind: (sim) => {
+      const a = arrayOf(sim);
+      return scale === 'mean' ? (t) => sum(a, t - 11, t) / 12 : (t) => sum(a, t - 11, t);
     },
   };
 }
@@ -231,10 +222,16 @@ function sovereigntiesOf(ctx: OutcomeContext): string[] {
 }
 
 const events = (sim: SimState): EventRecords => supplyOf(sim).events;
-const eventYear = (key: 'strikesAtSea' | 'strikesOnLand' | 'deathsAboard' | 'leadershipLosses') => {
-  const arrayOf = recordArray((s) => s.events[key]);
-  return { aggregate: 'year' as const, value: (sim: SimState, t: number) => sum(arrayOf(sim), t - 11, t) };
-};
+const eventYear = (
+  key: 'strikesAtSea' | 'strikesOnLand' | 'deathsAboard' | 'leadershipLosses',
+): OutcomeRead => ({
+  aggregate: 'year',
+  value: (sim, t) => sum(events(sim)[key], t - 11, t),
+  bind: (sim) => {
+    const a = events(sim)[key];
+    return (t) => sum(a, t - 11, t);
+  },
+});
 
 /** The supply side's outcomes, in the annual record's order (flow and seizures, then the detail). */
 export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
