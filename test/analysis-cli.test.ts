@@ -1,5 +1,7 @@
 /** `crossroads discover` and `crossroads robust` in-process, on small ensembles. */
+
 import { describe, expect, it } from 'vitest';
+import { outsideUnit } from '../src/cli/commands/sensitivity.js';
 import { main } from '../src/cli/main.js';
 import { captureStdio } from './helpers/stdio.js';
 
@@ -125,5 +127,18 @@ describe('crossroads robust', () => {
     expect(io.err).toMatch(/--policies: got "demand-package", expected at least two packages/);
     expect(await main(['robust', '--satisfice', 'lives>5', '-n', '2'])).toBe(2);
     expect(io.err).toMatch(/--satisfice: got "lives>5"/);
+  });
+});
+
+describe('sensitivity warnings', () => {
+  it('flags Sobol estimates no variance share can take', () => {
+    expect(
+      outsideUnit({
+        indices: [
+          { input: 'a', S1: 2.066, S1_conf: 1, ST: 0.93, ST_conf: 0.2 },
+          { input: 'b', S1: -0.055, S1_conf: 0.1, ST: 0.005, ST_conf: 0.01 },
+        ],
+      } as never),
+    ).toEqual(['S1 of a = 2.066']);
   });
 });

@@ -374,6 +374,18 @@ export function fmtSig(x: number): string {
 
 const f3 = (x: number): string => x.toFixed(3);
 
+/** Sobol estimates that no variance share can take (beyond [0, 1] by more than small sampling noise). */
+export function outsideUnit(r: Pick<Shown, 'indices'>): string[] {
+  const out: string[] = [];
+  for (const ix of r.indices as { input: string; S1?: number; ST?: number }[]) {
+    for (const key of ['S1', 'ST'] as const) {
+      const v = ix[key];
+      if (v !== undefined && (v > 1.05 || v < -0.1)) out.push(`${key} of ${ix.input} = ${f3(v)}`);
+    }
+  }
+  return out;
+}
+
 /** The human-readable table. */
 function tableOf(r: Shown): string {
   const order = ranked(r);
@@ -438,6 +450,12 @@ function tableOf(r: Shown): string {
     lines.push(
       'An interval that includes 0 means the input is not distinguishable from no effect at this N; raise -n to narrow the intervals (they shrink as 1/sqrt(N)).',
     );
+    const impossible = outsideUnit(r);
+    if (impossible.length) {
+      lines.push(
+        `Warning: ${impossible.join('; ')} outside [0, 1], which no share of a variance can be: estimator noise at this N (or an outcome with rare extreme values); raise -n before reading these.`,
+      );
+    }
   } else {
     lines.push(
       `Outcome mean ${fmtSig(r.outputMean)}. mu*: mean absolute change of the outcome per unit move of the input in quantile space (one step Delta, see the design line, scaled to a move across its whole range); sigma/mu* above ~0.5: non-linear or interacting.`,
