@@ -281,46 +281,106 @@ export function createHealthModule(
       const dOp = dOpBase + dOpFen;
       const shU = wOp > 0 ? U / wOp : 0;
       const shT = wOp > 0 ? (hrT * T) / wOp : 0;
-      const dU = Math.min(U, dOp * shU);
-      const dT = Math.min(T, dOp * shT);
-      const dR = Math.max(0, Math.min(R, dOp - dU - dT));
-      const dP = Math.min(P, dPBase + dPFen);
-      const dS = Math.min(S, dSBase + dSFen);
-      const dM = Math.min(M, dMBase + dMFen);
-      const dG = Math.min(G, dOther);
+      let dU = Math.min(U, dOp * shU);
+      let dT = Math.min(T, dOp * shT);
+      let dR = Math.max(0, Math.min(R, dOp - dU - dT));
+      let dP = Math.min(P, dPBase + dPFen);
+      let dS = Math.min(S, dSBase + dSFen);
+      let dM = Math.min(M, dMBase + dMFen);
+      let dG = Math.min(G, dOther);
 
       // Transitions (expected flows; populations are large).
       const decline = Math.exp(-initDecline * Math.max(0, year - axis.firstYear));
       const cap = capacity[t] + moudSlots[t];
-      const startRx = iP * decline * prevMult * dt;
-      const startIllicit = iU * decline * prevMult * fen[STREET.priceIndex] ** epsU * dt;
-      const startStim = iS * coc[STREET.availability] ** etaS * coc[STREET.priceIndex] ** epsS * dt;
-      const startMeth = iM * (Math.max(meth[t], 1e-9) / meth0) ** etaM * dt;
-      const quitP = (qP + age) * P * dt;
-      const progress = pToU * P * dt;
+      let startRx = iP * decline * prevMult * dt;
+      let startIllicit = iU * decline * prevMult * fen[STREET.priceIndex] ** epsU * dt;
+      let startStim = iS * coc[STREET.availability] ** etaS * coc[STREET.priceIndex] ** epsS * dt;
+      let startMeth = iM * (Math.max(meth[t], 1e-9) / meth0) ** etaM * dt;
+      let quitP = (qP + age) * P * dt;
+      let progress = pToU * P * dt;
       const gap = Math.max(0, cap - T);
-      const enterT = Math.min(gap * fill * dt, entry * U * dt);
-      const leaveTtoU = dropout * T * dt;
-      const leaveTtoR = remT * T * dt;
-      const remit = remU * U * dt;
-      const back = relapse * R * dt;
-      const quitS = (qS + age) * S * dt;
-      const quitM = (qM + age) * M * dt;
-      const ageU = age * U * dt;
-      const ageR = age * R * dt;
-      const mortU = mu * U * dt;
-      const mortT = mu * T * dt;
-      const mortR = mu * R * dt;
-      const mortS = mu * S * dt;
-      const mortM = mu * M * dt;
+      let enterT = Math.min(gap * fill * dt, entry * U * dt);
+      let leaveTtoU = dropout * T * dt;
+      let leaveTtoR = remT * T * dt;
+      let remit = remU * U * dt;
+      let back = relapse * R * dt;
+      let quitS = (qS + age) * S * dt;
+      let quitM = (qM + age) * M * dt;
+      let ageU = age * U * dt;
+      let ageR = age * R * dt;
+      let mortU = mu * U * dt;
+      let mortT = mu * T * dt;
+      let mortR = mu * R * dt;
+      let mortS = mu * S * dt;
+      let mortM = mu * M * dt;
 
-      x[C.G] = G - startRx - startIllicit - startStim - startMeth + quitP + quitS + quitM + ageU + ageR - dG;
-      x[C.P] = P + startRx - quitP - progress - dP;
-      x[C.U] = U + startIllicit + progress + leaveTtoU + back - enterT - remit - ageU - mortU - dU;
-      x[C.T] = T + enterT - leaveTtoU - leaveTtoR - mortT - dT;
-      x[C.R] = R + remit + leaveTtoR - back - ageR - mortR - dR;
-      x[C.S] = S + startStim - quitS - mortS - dS;
-      x[C.M] = M + startMeth - quitM - mortM - dM;
+      // Competing risks: the flows out of a compartment in a month cannot take more than it holds.
+      // Where their sum would (extreme street supply or rates), each is scaled by stock / sum, so
+      // they keep their proportions and the compartment empties to exactly zero; otherwise nothing
+      // changes (ordinary runs are unchanged bit for bit).
+      const kG = shareOut(G, startRx + startIllicit + startStim + startMeth + dG);
+      if (kG < 1) {
+        startRx *= kG;
+        startIllicit *= kG;
+        startStim *= kG;
+        startMeth *= kG;
+        dG *= kG;
+      }
+      const kP = shareOut(P, quitP + progress + dP);
+      if (kP < 1) {
+        quitP *= kP;
+        progress *= kP;
+        dP *= kP;
+      }
+      const kU = shareOut(U, enterT + remit + ageU + mortU + dU);
+      if (kU < 1) {
+        enterT *= kU;
+        remit *= kU;
+        ageU *= kU;
+        mortU *= kU;
+        dU *= kU;
+      }
+      const kT = shareOut(T, leaveTtoU + leaveTtoR + mortT + dT);
+      if (kT < 1) {
+        leaveTtoU *= kT;
+        leaveTtoR *= kT;
+        mortT *= kT;
+        dT *= kT;
+      }
+      const kR = shareOut(R, back + ageR + mortR + dR);
+      if (kR < 1) {
+        back *= kR;
+        ageR *= kR;
+        mortR *= kR;
+        dR *= kR;
+      }
+      const kS = shareOut(S, quitS + mortS + dS);
+      if (kS < 1) {
+        quitS *= kS;
+        mortS *= kS;
+        dS *= kS;
+      }
+      const kM = shareOut(M, quitM + mortM + dM);
+      if (kM < 1) {
+        quitM *= kM;
+        mortM *= kM;
+        dM *= kM;
+      }
+
+      // A compartment whose outflows were scaled keeps only its inflows (its stock left in full).
+      x[C.G] =
+        kG < 1
+          ? quitP + quitS + quitM + ageU + ageR
+          : G - startRx - startIllicit - startStim - startMeth + quitP + quitS + quitM + ageU + ageR - dG;
+      x[C.P] = kP < 1 ? startRx : P + startRx - quitP - progress - dP;
+      x[C.U] =
+        kU < 1
+          ? startIllicit + progress + leaveTtoU + back
+          : U + startIllicit + progress + leaveTtoU + back - enterT - remit - ageU - mortU - dU;
+      x[C.T] = kT < 1 ? enterT : T + enterT - leaveTtoU - leaveTtoR - mortT - dT;
+      x[C.R] = kR < 1 ? remit + leaveTtoR : R + remit + leaveTtoR - back - ageR - mortR - dR;
+      x[C.S] = kS < 1 ? startStim : S + startStim - quitS - mortS - dS;
+      x[C.M] = kM < 1 ? startMeth : M + startMeth - quitM - mortM - dM;
       x[C.deadOverdose] += dU + dT + dR + dP + dS + dM + dG;
       x[C.deadOther] += mortU + mortT + mortR + mortS + mortM;
 
@@ -346,4 +406,12 @@ export function createHealthModule(
     },
   };
   return { module, state };
+}
+
+/**
+ * The factor that scales outflows totalling `total` down to the `stock` they leave: 1 when they fit
+ * (or the total is not a number), stock / total (in [0, 1)) when they would take more than is there.
+ */
+function shareOut(stock: number, total: number): number {
+  return total > stock ? Math.max(0, stock) / total : 1;
 }
