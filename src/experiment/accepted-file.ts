@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CrossroadsError } from '../core/errors.js';
+import type { ErrorSigmas } from './run-interval.js';
 import { type AcceptedSets, checkAcceptedSets } from './sampling.js';
 
 /** Path of the accepted sets relative to the package root. */
@@ -84,4 +85,29 @@ export function loadAcceptedSets(file?: string): LoadedAcceptedSets {
     source: label,
     sha256: createHash('sha256').update(bytes).digest('hex'),
   };
+}
+
+/** Path of the health posterior (with its error sigmas) relative to the package root. */
+export const HEALTH_FIT_PATH = 'data/calibration/health-fit.json';
+
+/**
+ * The posterior's parameter sets and error sigmas from the package's health-fit.json (for the
+ * observable band of `crossroads run`), or null when the file is missing or lacks them.
+ */
+export function loadErrorSigmas(): ErrorSigmas | null {
+  const path = join(packageRoot(), HEALTH_FIT_PATH);
+  if (!existsSync(path)) return null;
+  try {
+    const d = JSON.parse(readFileSync(path, 'utf8')) as Partial<ErrorSigmas>;
+    if (
+      !Array.isArray(d.parameters) ||
+      !Array.isArray(d.sets) ||
+      !Array.isArray(d.sigmaIds) ||
+      !Array.isArray(d.sigmas)
+    )
+      return null;
+    return { parameters: d.parameters, sets: d.sets, sigmaIds: d.sigmaIds, sigmas: d.sigmas };
+  } catch {
+    return null;
+  }
 }

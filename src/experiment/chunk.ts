@@ -10,12 +10,21 @@
  * sketches to build, serialise, clone, validate and merge (about 1,500 per arm per chunk).
  */
 
+import { normal } from '../core/distributions.js';
 import { fail } from '../core/errors.js';
 import { releaseRun, runModel, runPaired } from '../engine/run.js';
 import { noPolicy, summaryStartYear } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { makeFlattener, type OutcomeLayout, outcomeLayout } from './outcomes.js';
-import { type AcceptedSets, type Design, parameterSpace, Sampler } from './sampling.js';
+import {
+  type AcceptedSets,
+  type Design,
+  jointIndex,
+  observationStream,
+  parameterSpace,
+  Sampler,
+  valuesAt,
+} from './sampling.js';
 
 /** One arm of an ensemble: a named policy. */
 export interface Arm {
@@ -38,6 +47,23 @@ export interface EnsembleJob {
   alpha: number;
   /** Also return per-replicate parameter draws and summary outcomes. */
   replicateRows: boolean;
+  /** Also return observable values of one annual outcome (absent or null: none). */
+  observation?: ObservationJob | null;
+}
+
+/**
+ * Observation and structural error on one annual outcome of one arm, for the years given: each
+ * replicate's value times exp(sigma e), e ~ Normal(0, 1) independently per year, sigma the error
+ * sigma of the accepted set the replicate drew (`sigmas[k]` for row k of the accepted sets), e from
+ * the replicate's own observation stream (`observationStream`), so no model output changes.
+ */
+export interface ObservationJob {
+  arm: number;
+  /** Annual leaf, e.g. `deaths.total`. */
+  leaf: string;
+  years: number[];
+  /** One sigma per accepted set, in the accepted sets' row order. */
+  sigmas: number[];
 }
 
 /** Replicates [start, end). */
@@ -60,6 +86,11 @@ export interface ChunkResult {
   greater: Float64Array;
   /** Per replicate: drawn parameters (in `drawnIds` order), then each arm's summary outcomes. */
   rows: Float64Array | null;
+  /**
+   * With `job.observation`: observable values, series-major like `values` (year j of the context's
+   * `observation.years` holds replicates start..end-1 at [j * (end - start), (j + 1) * (end - start))).
+   */
+  observable?: Float64Array;
 }
 
 /** Per-job state built once per worker (or once in-process). */
@@ -70,6 +101,8 @@ export interface ChunkContext {
   /** Ids of the parameters drawn per replicate, in row order. */
   drawnIds: string[];
   flatten: ReturnType<typeof makeFlattener>;
+  /** With `job.observation`: the years it covers (those in the layout) and their cells. */
+  observation: { years: number[]; cells: number[] } | null;
 }
 
 /**
@@ -99,7 +132,20 @@ export function setupChunk(job: EnsembleJob): ChunkContext {
     ),
   );
   const drawnIds = [...(space.joint?.ids ?? []), ...space.ranged.map((p) => p.id)];
-  return { job, sampler, layout, drawnIds, flatten: makeFlattener(layout) };
+  let observation: ChunkContext['observation'] = null;
+  const o = job.observation;
+  if (o) {
+    const leaf = layout.annualLeaves.indexOf(o.leaf);
+    if (leaf < 0) fail('experiment/chunk', 'observation.leaf', o.leaf, 'an annual outcome');
+    if (!(o.arm >= 0 && o.arm < job.arms.length))
+      fail('experiment/chunk', 'observation.arm', o.arm, 'an arm');
+    if (!space.joint || space.joint.sets.length !== o.sigmas.length)
+      fail('experiment/chunk', 'observation.sigmas', o.sigmas.length, 'one sigma per accepted set');
+    const years = o.years.filter((y) => layout.years.includes(y));
+    const nA = layout.annualLeaves.length;
+    observation = { years, cells: years.map((y) => layout.years.indexOf(y) * nA + leaf) };
+  }
+  return { job, sampler, layout, drawnIds, flatten: makeFlattener(layout), observation };
 }
 
 /** Run replicates [start, end) of the job and return their cell values and counts. */
@@ -124,9 +170,12 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
   const summaryBase = cells - nSummary;
   const rowWidth = drawnIds.length + armCount * nSummary;
   const rows = job.replicateRows ? new Float64Array((end - start) * rowWidth) : null;
+  const obs = ctx.observation;
+  const observable = obs ? new Float64Array(obs.years.length * len) : undefined;
 
   for (let r = start; r < end; r++) {
-    const draw = sampler.draw(r);
+    const u = sampler.uniforms(r);
+    const draw = valuesAt(sampler.space, u);
     const inputs = job.arms.map((arm) => ({
       scenario: job.scenario,
       policy: arm.policy,
@@ -149,6 +198,13 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
         out[k] = x;
       }
     }
+    if (obs && observable && job.observation) {
+      const sigma = job.observation.sigmas[jointIndex(sampler.space, u[0])];
+      const v = values[job.observation.arm];
+      const g = observationStream(job.seed, r);
+      for (let j = 0; j < obs.cells.length; j++)
+        observable[j * len + (r - start)] = v[obs.cells[j]] * Math.exp(sigma * normal(g));
+    }
     if (paired) {
       const v0 = values[0];
       const v1 = values[1];
@@ -170,7 +226,9 @@ export function runChunk(ctx: ChunkContext, input: ChunkInput): ChunkResult {
         for (let s = 0; s < nSummary; s++) rows[k++] = values[a][summaryBase + s];
     }
   }
-  return { start, end, values: out, less, greater, rows };
+  return observable
+    ? { start, end, values: out, less, greater, rows, observable }
+    : { start, end, values: out, less, greater, rows };
 }
 
 function nonFinite(layout: OutcomeLayout, cell: number, x: number, replicate: number, arm: string): never {

@@ -10,7 +10,14 @@ import { fail } from '../core/errors.js';
 import { hashValue } from '../core/hash.js';
 import type { Scenario } from '../spec/scenario.js';
 import { MODEL_VERSION, PACKAGE_VERSION } from '../version.js';
-import { type Arm, type ChunkInput, type ChunkResult, type EnsembleJob, setupChunk } from './chunk.js';
+import {
+  type Arm,
+  type ChunkInput,
+  type ChunkResult,
+  type EnsembleJob,
+  type ObservationJob,
+  setupChunk,
+} from './chunk.js';
 import { type Executor, InProcessExecutor } from './executor.js';
 import { type OutcomeLayout, outcomeInfo } from './outcomes.js';
 import { type AcceptedSets, DESIGNS, type Design } from './sampling.js';
@@ -62,6 +69,8 @@ export interface EnsembleSpec {
   alpha?: number;
   /** Collect per-replicate rows (parameter draws and summary outcomes) for `onReplicates`. */
   replicateRows?: boolean;
+  /** Also band one annual outcome with observation error (see `ObservationJob`); changes no other output. */
+  observation?: ObservationJob | null;
 }
 
 /** Statistics of one cell over the N replicates. */
@@ -117,6 +126,8 @@ export interface EnsembleResult {
   sketches: QuantileSketch[];
   /** Column names of per-replicate rows. */
   replicateColumns: string[];
+  /** With `spec.observation`: the observable values' sketches, one per year. */
+  observable?: { arm: number; leaf: string; years: number[]; sketches: QuantileSketch[] } | null;
 }
 
 /** A block of per-replicate rows, delivered in replicate order. */
@@ -208,6 +219,7 @@ export function ensembleJob(spec: EnsembleSpec): EnsembleJob {
     stochastic: spec.stochastic ?? true,
     alpha: spec.alpha ?? ENSEMBLE_DEFAULTS.alpha,
     replicateRows: spec.replicateRows ?? false,
+    ...(spec.observation ? { observation: spec.observation } : {}),
   };
 }
 
@@ -251,6 +263,8 @@ export async function runEnsemble(
   const merged: QuantileSketch[] = [];
   for (let i = 0; i < armCount * cells + (paired ? cells : 0); i++)
     merged.push(QuantileSketch.create(job.alpha));
+  const obsYears = ctx.observation?.years ?? [];
+  const observable = obsYears.map(() => QuantileSketch.create(job.alpha));
   const less = new Float64Array(paired ? cells : 0);
   const greater = new Float64Array(paired ? cells : 0);
   const waiting = new Map<number, ChunkResult>();
@@ -262,6 +276,12 @@ export async function runEnsemble(
       throw new Error(`${MODULE}: chunk ${r.start}..${r.end} returned ${r.values.length} values`);
     }
     for (let i = 0; i < merged.length; i++) merged[i].addMany(r.values.subarray(i * len, (i + 1) * len));
+    if (observable.length) {
+      if (r.observable?.length !== observable.length * len)
+        throw new Error(`${MODULE}: chunk ${r.start}..${r.end} returned no observable values`);
+      for (let j = 0; j < observable.length; j++)
+        observable[j].addMany(r.observable.subarray(j * len, (j + 1) * len));
+    }
     for (let c = 0; c < less.length; c++) {
       less[c] += r.less[c];
       greater[c] += r.greater[c];
@@ -322,6 +342,10 @@ export async function runEnsemble(
     difference,
     sketches: merged,
     replicateColumns,
+    observable:
+      job.observation && ctx.observation
+        ? { arm: job.observation.arm, leaf: job.observation.leaf, years: obsYears, sketches: observable }
+        : null,
   };
 }
 

@@ -10,7 +10,13 @@
 import { type QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { fmtNumber as fmt, textTable, fmtUsd as usd } from '../core/text.js';
 import { type Manifest, makeManifest } from '../report/manifest.js';
-import { earlyYearsNote, observedTotal, YEAR_MARKER_NOTE, yearMarker } from '../report/observed.js';
+import {
+  earlyYearsNote,
+  observedDeaths,
+  observedTotal,
+  YEAR_MARKER_NOTE,
+  yearMarker,
+} from '../report/observed.js';
 import { noPolicy } from '../scenario/resolve.js';
 import { COMMODITIES } from '../spec/commodities.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
@@ -18,6 +24,14 @@ import type { EnsembleManifest, EnsembleResult, RunEnsembleOptions } from './ens
 import { runPairedEnsemble } from './paired.js';
 import type { AcceptedSets } from './sampling.js';
 import { bandKey, type PeriodView } from './views.js';
+
+/** The health posterior's error sigmas beside its parameter sets (a subset of health-fit.json). */
+export interface ErrorSigmas {
+  parameters: string[];
+  sets: number[][];
+  sigmaIds: string[];
+  sigmas: number[][];
+}
 
 /** Settings of an interval run. */
 export interface IntervalRunSpec {
@@ -29,6 +43,24 @@ export interface IntervalRunSpec {
   acceptedSource?: string;
   acceptedHash?: string | null;
   quantiles?: readonly number[];
+  /**
+   * The posterior's error sigmas (data/calibration/health-fit.json). When the accepted sets are its
+   * sets (row for row), history years get an observable band of total deaths (see `observableSigmas`).
+   */
+  errorSigmas?: ErrorSigmas | null;
+}
+
+/** The observable band's settings and how often the CDC count falls inside it. */
+export interface ObservableInfo {
+  outcome: 'deaths.total';
+  arm: string;
+  /** Where each replicate's sigma comes from. */
+  sigma: string;
+  years: number[];
+  /** Years whose CDC/NCHS count lies in the replicates' p5..p95 observable band. */
+  inside90: number;
+  /** inside90 / years.length. */
+  coverage90: number;
 }
 
 /** The interval result of `crossroads run`. */
@@ -60,6 +92,36 @@ export interface IntervalRunResult {
   };
   /** The underlying paired ensemble. */
   result: EnsembleResult;
+  /** The observable band of history years (absent when the error sigmas cannot be matched). */
+  observable?: ObservableInfo;
+}
+
+/**
+ * `sigma.total` of each accepted set, when the accepted sets are the posterior's sets in order (the
+ * shipped accepted.json is health-fit.json's sets with the other history-shaping parameters appended),
+ * so each replicate carries the sigma sampled with its own parameters; null when they do not match.
+ */
+export function observableSigmas(
+  accepted: AcceptedSets | null | undefined,
+  fit: ErrorSigmas,
+): number[] | null {
+  const s = fit.sigmaIds.indexOf('sigma.total');
+  if (!accepted || s < 0 || accepted.sets.length !== fit.sets.length || fit.sigmas.length !== fit.sets.length)
+    return null;
+  const cols = fit.parameters.map((id) => accepted.parameters.indexOf(id));
+  if (cols.some((c) => c < 0)) return null;
+  for (let k = 0; k < fit.sets.length; k++)
+    for (let i = 0; i < cols.length; i++) if (accepted.sets[k][cols[i]] !== fit.sets[k][i]) return null;
+  const out = fit.sigmas.map((row) => row[s]);
+  return out.every((v) => Number.isFinite(v) && v >= 0) ? out : null;
+}
+
+/** The observable band of one history year: the run's quantiles and the median. */
+function observableBand(s: QuantileSketch, quantiles: readonly number[]): Record<string, number> {
+  return bandOf(
+    s,
+    [...new Set([...quantiles, 0.5])].sort((a, b) => a - b),
+  );
 }
 
 /** Band of -(difference): quantile q of "averted" is minus quantile 1 - q of the difference sketch. */
@@ -80,6 +142,8 @@ export async function runPolicyInterval(
   spec: IntervalRunSpec,
   options: RunEnsembleOptions = {},
 ): Promise<IntervalRunResult> {
+  const sigmas = spec.errorSigmas ? observableSigmas(spec.accepted, spec.errorSigmas) : null;
+  const historyYears = (observedDeaths().total ?? []).map((r) => r.year);
   const paired = await runPairedEnsemble(
     {
       scenario: spec.scenario,
@@ -91,6 +155,7 @@ export async function runPolicyInterval(
       acceptedSource: spec.acceptedSource,
       acceptedHash: spec.acceptedHash,
       quantiles: spec.quantiles,
+      observation: sigmas ? { arm: 1, leaf: 'deaths.total', years: historyYears, sigmas } : null,
     },
     options,
   );
@@ -108,11 +173,34 @@ export async function runPolicyInterval(
   const diffSketch = (c: number) => sketches[2 * cells + c];
   const averted = -diffSketch(deaths.c).quantile(0.5);
   const costMedian = r.arms[0].stats[cost.c].median;
+  const obs = r.observable;
+  let annual = paired.a.annual;
+  let observable: ObservableInfo | undefined;
+  if (obs?.years.length) {
+    const byYear = new Map(obs.years.map((y, j) => [y, obs.sketches[j]]));
+    annual = annual.map((rec) => {
+      const s = byYear.get(rec.year as number);
+      return s ? { ...rec, observable: observableBand(s, quantiles) } : rec;
+    });
+    const inside = obs.years.filter((y, j) => {
+      const o = observedTotal(y);
+      const s = obs.sketches[j];
+      return o !== undefined && o >= s.quantile(0.05) && o <= s.quantile(0.95);
+    }).length;
+    observable = {
+      outcome: 'deaths.total',
+      arm: 'no new policy',
+      sigma: "sigma.total of the replicate's own accepted posterior set (data/calibration/health-fit.json)",
+      years: obs.years,
+      inside90: inside,
+      coverage90: inside / obs.years.length,
+    };
+  }
   return {
     manifest: makeManifest(spec.scenario, spec.policy, spec.seed, spec.n),
     ensemble: paired.manifest,
     quantiles,
-    annual: paired.a.annual,
+    annual,
     counterfactual: { annual: paired.b.annual },
     difference: { annual: paired.difference.annual },
     summary: {
@@ -136,6 +224,7 @@ export async function runPolicyInterval(
       },
     },
     result: r,
+    ...(observable ? { observable } : {}),
   };
 }
 
@@ -159,9 +248,17 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
   const lo = quantiles[0];
   const hi = quantiles[quantiles.length - 1];
   const first = r.summary.period[0];
+  const obs = result.observable && r.observable ? result.observable : null;
+  const obsBand = (y: number): string => {
+    const j = obs ? obs.years.indexOf(y) : -1;
+    if (!obs || j < 0) return '-';
+    const s = obs.sketches[j];
+    return `${fmt(s.quantile(lo))} .. ${fmt(s.quantile(hi))}`;
+  };
   const head = [
     'year',
     'CDC observed',
+    ...(obs ? [`observable ${bandKey(lo)}..${bandKey(hi)}`] : []),
     'deaths: no new policy',
     'deaths: policy',
     'averted',
@@ -176,6 +273,7 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
     return [
       String(y) + yearMarker(y, first),
       observedTotal(y) === undefined ? '-' : fmt(observedTotal(y)!),
+      ...(obs ? [obsBand(y)] : []),
       fmt(result.arms[1].stats[c].median),
       fmt(result.arms[0].stats[c].median),
       fmt(av),
@@ -195,6 +293,7 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
     textTable(head, rows),
     '',
     `${YEAR_MARKER_NOTE} Medians over replicates; both arms share each replicate's parameters and random numbers.`,
+    ...observableNote(r, lo, hi),
     ...earlyYearsNote(first, policyStartYear),
     `${s.period[0]}-${s.period[1]}: deaths ${fmt(s.deaths.counterfactual)} without the policy (${band(s.bands.deaths.counterfactual)}), ${fmt(s.deaths.policy)} with it (${band(s.bands.deaths.policy)}).`,
     `Deaths averted ${fmt(s.deaths.averted)} (${s.deaths.counterfactual > 0 ? ((100 * s.deaths.averted) / s.deaths.counterfactual).toFixed(1) : '0.0'}% of the baseline; ${bandKey(lo)}..${bandKey(hi)}: ${band(s.bands.deaths.averted)}); P(fewer deaths with the policy) ${Math.round(s.pFewerDeaths * 100)}%.`,
@@ -204,6 +303,17 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
     ...m.parameters.notes.map((n) => `Note: ${n}.`),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** The footnote of the observable column, with the coverage computed from the data (or nothing). */
+function observableNote(r: IntervalRunResult, lo: number, hi: number): string[] {
+  const o = r.observable;
+  if (!o || !r.result.observable) return [];
+  const y0 = o.years[0];
+  const y1 = o.years[o.years.length - 1];
+  return [
+    `Observable ${bandKey(lo)}..${bandKey(hi)}: what CDC/NCHS could count in the history years without the new policy, each replicate's total times exp(e), e ~ Normal(0, sigma_total^2) with the sigma sampled with that replicate's accepted parameter set (observation and structural error, as in \`crossroads fit\`). The CDC count lies in the p5..p95 observable band in ${o.inside90} of ${o.years.length} years ${y0}-${y1} (${Math.round(o.coverage90 * 100)}%).`,
+  ];
 }
 
 /**

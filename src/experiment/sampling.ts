@@ -165,7 +165,19 @@ const LONG_JUMP = [0xb523952e, 0x0b6f099f, 0xccf5a0ef, 0x1c580662];
 
 /** The parameter stream of replicate `replicate`: the (seed, replicate) generator long-jumped 2^96 steps. */
 export function parameterStream(seed: number, replicate: number): Xoshiro128 {
-  const g = Xoshiro128.fromSeed(seed, replicate);
+  return longJumped(Xoshiro128.fromSeed(seed, replicate));
+}
+
+/**
+ * The observation-error stream of replicate `replicate` (the observable band of `crossroads run`):
+ * the (seed, replicate) generator long-jumped twice (2^97 steps), clear of the parameter stream
+ * (2^96) and of the run's streams (k 2^64, k < 2^32), so drawing it changes no model output.
+ */
+export function observationStream(seed: number, replicate: number): Xoshiro128 {
+  return longJumped(longJumped(Xoshiro128.fromSeed(seed, replicate)));
+}
+
+function longJumped(g: Xoshiro128): Xoshiro128 {
   const acc = new Uint32Array(4);
   for (const word of LONG_JUMP) {
     for (let b = 0; b < 32; b++) {
@@ -269,6 +281,12 @@ export class Sampler {
   }
 }
 
+/** The accepted set (row of `space.joint.sets`) a replicate draws, from its first uniform. */
+export function jointIndex(space: ParameterSpace, u0: number): number {
+  const n = space.joint?.sets.length ?? 0;
+  return Math.min(n - 1, Math.floor(u0 * n));
+}
+
 /**
  * The parameter values at a unit-cube point of a space (one uniform per dimension, in draw order):
  * the joint dimension picks an accepted set, each ranged parameter is its distribution's inverse CDF.
@@ -280,8 +298,7 @@ export function valuesAt(space: ParameterSpace, u: ArrayLike<number>): Record<st
   let j = 0;
   const joint = space.joint;
   if (joint) {
-    const k = Math.min(joint.sets.length - 1, Math.floor(u[j++] * joint.sets.length));
-    const set = joint.sets[k];
+    const set = joint.sets[jointIndex(space, u[j++])];
     for (let c = 0; c < joint.ids.length; c++) out[joint.ids[c]] = set[c];
   }
   for (const p of space.ranged) {

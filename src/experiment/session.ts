@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { csvLine } from '../core/text.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
-import { loadAcceptedSets } from './accepted-file.js';
+import { loadAcceptedSets, loadErrorSigmas } from './accepted-file.js';
 import { type EnsembleResult, type EnsembleSpec, runEnsemble } from './ensemble.js';
 import { type Executor, InterruptedError } from './executor.js';
 import {
@@ -138,7 +138,13 @@ export async function intervalRunText(args: {
   const executor = executorFor(defaultThreads(2 * args.n));
   try {
     const r = await runPolicyInterval(
-      { ...args, accepted: loaded.accepted, acceptedSource: loaded.source, acceptedHash: loaded.sha256 },
+      {
+        ...args,
+        accepted: loaded.accepted,
+        acceptedSource: loaded.source,
+        acceptedHash: loaded.sha256,
+        errorSigmas: loadErrorSigmas(),
+      },
       { executor },
     );
     return args.format === 'json'

@@ -178,6 +178,9 @@ export function intervalRunResultSchema() {
           bands: z
             .record(z.string(), z.unknown())
             .describe('Bands of every numeric outcome, same shape as the record'),
+          observable: Band.optional().describe(
+            "History years only (a CDC/NCHS count exists): band of the total deaths CDC could observe without the new policy, each replicate's total times exp(e), e ~ Normal(0, sigma_total^2) with the sigma of the replicate's own accepted posterior set (observation and structural error); { p5, p25, p50, p75, p95 } at the run's quantiles and the median",
+          ),
         }),
       )
       .describe('Policy arm: medians per year, bands beside'),
@@ -199,6 +202,19 @@ export function intervalRunResultSchema() {
         costUsd: Band,
       }),
     }),
+    observable: z
+      .object({
+        outcome: z.literal('deaths.total'),
+        arm: z.string(),
+        sigma: z.string().describe("Where each replicate's error sigma comes from"),
+        years: z.array(z.number().int()),
+        inside90: z.number().int().describe('Years whose CDC/NCHS count lies in the p5..p95 observable band'),
+        coverage90: z.number().describe('inside90 / years.length, a fraction between 0 and 1'),
+      })
+      .optional()
+      .describe(
+        'The observable band of the history years (annual[i].observable) and its coverage of the CDC/NCHS counts; absent when the accepted sets are not the shipped posterior sets (health-fit.json)',
+      ),
   });
 }
 

@@ -12,11 +12,11 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CrossroadsError, type InputIssue } from '../core/errors.js';
-import { loadAcceptedSets, packageRoot } from '../experiment/accepted-file.js';
+import { loadAcceptedSets, loadErrorSigmas, packageRoot } from '../experiment/accepted-file.js';
 import { ENSEMBLE_DEFAULTS, runEnsemble } from '../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../experiment/paired.js';
 import { ensembleDocument } from '../experiment/report.js';
-import { intervalJson, runPolicyInterval } from '../experiment/run-interval.js';
+import { type ErrorSigmas, intervalJson, runPolicyInterval } from '../experiment/run-interval.js';
 import type { AcceptedSets } from '../experiment/sampling.js';
 import { defaultThreads, executorFor } from '../experiment/worker-executor.js';
 import { assumptionNames, shippedAssumption, withAssumption } from '../model/supply/index.js';
@@ -90,6 +90,11 @@ export function buildServer(options: ServerOptions): FastifyInstance & { store: 
   const acceptedSets = () => {
     accepted ??= loadAcceptedSets();
     return accepted;
+  };
+  let errorSigmas: ErrorSigmas | null | undefined;
+  const sigmasOfFit = () => {
+    if (errorSigmas === undefined) errorSigmas = loadErrorSigmas();
+    return errorSigmas;
   };
   let defaultScn: Scenario | undefined;
   const baseScenario = (): Scenario => {
@@ -200,7 +205,16 @@ export function buildServer(options: ServerOptions): FastifyInstance & { store: 
     const executor = executorFor(defaultThreads(2 * n));
     try {
       const r = await runPolicyInterval(
-        { scenario, policy, n, seed, accepted: sets, acceptedSource: source, acceptedHash: sha256 },
+        {
+          scenario,
+          policy,
+          n,
+          seed,
+          accepted: sets,
+          acceptedSource: source,
+          acceptedHash: sha256,
+          errorSigmas: sigmasOfFit(),
+        },
         { executor },
       );
       return json(reply, intervalJson(r));
