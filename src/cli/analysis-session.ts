@@ -33,6 +33,23 @@ export const EXECUTOR_HELP = {
   workers: 'with --executor redis: workers expected (sizes the chunks; results do not depend on it)',
 } as const;
 
+/**
+ * The options the ensemble-based analyses share (`discover`, `robust`): format, output file, threads,
+ * accepted sets, assumptions, the experiments file, progress and the executor, in that order.
+ */
+export function worldOptions(cmd: Command, formats: readonly string[], experimentsHelp: string): Command {
+  return executorOptions(
+    cmd
+      .option('-f, --format <format>', formats.join(' | '), 'table')
+      .option('-o, --out <file>', 'write to a file (atomically) instead of stdout')
+      .option('-t, --threads <n>', 'worker threads, 1 = in-process (default: all cores for large ensembles)')
+      .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
+      .option('-a, --assumptions <name|file>', 'alternative assumption set or an overlay file')
+      .option('--experiments <file>', experimentsHelp)
+      .option('--no-progress', 'no progress output on stderr'),
+  );
+}
+
 /** Add the executor options to a command. */
 export function executorOptions(cmd: Command): Command {
   return cmd

@@ -21,7 +21,7 @@ import { column, inputMatrix, replicateTable, summaryId } from '../../experiment
 import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { noPolicy } from '../../scenario/resolve.js';
 import { MODEL_VERSION } from '../../version.js';
-import { EXECUTOR_HELP, withExecutor } from '../analysis-session.js';
+import { withExecutor, worldOptions } from '../analysis-session.js';
 import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -94,146 +94,136 @@ interface Flags {
 
 /** Register the command. */
 export function registerDiscover(program: Command): void {
-  program
-    .command('discover')
-    .description(
-      'scenario discovery: the box of uncertain inputs (PRIM) where an outcome meets a failure condition, e.g. a package averting fewer than 10,000 deaths',
-    )
-    .argument('[scenario]', 'scenario file (YAML or JSON); the built-in default when omitted')
-    .option(
-      '-p, --policy <file|name>',
-      'the outcome becomes the reduction no new policy - POLICY (e.g. deaths averted)',
-    )
-    .option('--outcome <name>', 'a summary outcome or a leaf with one', 'deaths.total')
-    .option('--fail <condition>', "failure condition on the outcome, e.g. '<10000' (required)")
-    .option('-n, --replicates <n>', 'worlds (ensemble replicates)', '1000')
-    .option('-s, --seed <n>', 'random seed (integer >= 0)', String(ENSEMBLE_DEFAULTS.seed))
-    .option('--design <design>', DESIGNS.join(' | '), 'latin-hypercube')
-    .option(
-      '--threshold <density>',
-      'choose the box of highest coverage with at least this density',
-      String(PRIM.threshold),
-    )
-    .option('--peel-alpha <share>', 'share of the box peeled per step', String(PRIM.peelAlpha))
-    .option('--paste-alpha <share>', 'share pasted back per step', String(PRIM.pasteAlpha))
-    .option('--mass-min <share>', 'smallest box, as a share of all worlds', String(PRIM.massMin))
-    .option('-f, --format <format>', FORMATS.join(' | '), 'table')
-    .option('-o, --out <file>', 'write to a file (atomically) instead of stdout')
-    .option('-t, --threads <n>', 'worker threads, 1 = in-process (default: all cores for large ensembles)')
-    .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
-    .option('-a, --assumptions <name|file>', 'alternative assumption set or an overlay file')
-    .option(
-      '--experiments <file>',
-      'also write every world (inputs, outcomes): .csv, .parquet, or .tar.gz in the EMA Workbench archive layout',
-    )
-    .option('--no-progress', 'no progress output on stderr')
-    .option('--executor <kind>', EXECUTOR_HELP.executor, 'local')
-    .option('--redis <url>', EXECUTOR_HELP.redis)
-    .option('--workers <n>', EXECUTOR_HELP.workers, '4')
-    .action(async (scenarioFile: string | undefined, opts: Flags) => {
-      if (opts.fail === undefined) {
-        throw new CrossroadsError('cli', [
-          { path: '--fail', value: undefined, expected: "a failure condition such as '<10000'" },
-        ]);
-      }
-      const condition = parseCondition(opts.fail);
-      const n = intOption('-n', opts.replicates, 1000, 20, ENSEMBLE_DEFAULTS.maxReplicates);
-      const seed = intOption('--seed', opts.seed, ENSEMBLE_DEFAULTS.seed, 0, MAX_SEED);
-      const design = choiceOption<Design>('--design', opts.design, DESIGNS, 'latin-hypercube');
-      const format = choiceOption('--format', opts.format, FORMATS, 'table');
-      const threshold = share(opts.threshold, '--threshold', 0, 1);
-      const primOptions = {
-        threshold,
-        peelAlpha: share(opts.peelAlpha, '--peel-alpha', 0, 0.5),
-        pasteAlpha: share(opts.pasteAlpha, '--paste-alpha', 0, 0.5),
-        massMin: share(opts.massMin, '--mass-min', 0, 1),
-      };
-      const scenario = loadScenario(scenarioFile, opts.assumptions);
-      const policy = opts.policy === undefined ? null : loadPolicy(opts.policy, scenario);
-      const loaded = loadAcceptedSets(opts.accepted);
-      const none = { name: 'none', policy: noPolicy() };
-      const arms = policy ? [{ name: 'policy', policy }, none] : [none];
-      const spec = {
-        scenario,
-        arms,
-        n,
-        seed,
-        design,
-        accepted: loaded.accepted,
-        acceptedSource: loaded.source,
-      };
-      if (opts.experiments) await checkExperimentsFile(opts.experiments);
-      const t = await withExecutor(
-        'crossroads discover',
-        n * arms.length,
-        opts,
-        opts.progress !== false,
-        (run) => replicateTable(spec, run),
+  worldOptions(
+    program
+      .command('discover')
+      .description(
+        'scenario discovery: the box of uncertain inputs (PRIM) where an outcome meets a failure condition, e.g. a package averting fewer than 10,000 deaths',
+      )
+      .argument('[scenario]', 'scenario file (YAML or JSON); the built-in default when omitted')
+      .option(
+        '-p, --policy <file|name>',
+        'the outcome becomes the reduction no new policy - POLICY (e.g. deaths averted)',
+      )
+      .option('--outcome <name>', 'a summary outcome or a leaf with one', 'deaths.total')
+      .option('--fail <condition>', "failure condition on the outcome, e.g. '<10000' (required)")
+      .option('-n, --replicates <n>', 'worlds (ensemble replicates)', '1000')
+      .option('-s, --seed <n>', 'random seed (integer >= 0)', String(ENSEMBLE_DEFAULTS.seed))
+      .option('--design <design>', DESIGNS.join(' | '), 'latin-hypercube')
+      .option(
+        '--threshold <density>',
+        'choose the box of highest coverage with at least this density',
+        String(PRIM.threshold),
+      )
+      .option('--peel-alpha <share>', 'share of the box peeled per step', String(PRIM.peelAlpha))
+      .option('--paste-alpha <share>', 'share pasted back per step', String(PRIM.pasteAlpha))
+      .option('--mass-min <share>', 'smallest box, as a share of all worlds', String(PRIM.massMin)),
+    FORMATS,
+    'also write every world (inputs, outcomes): .csv, .parquet, or .tar.gz in the EMA Workbench archive layout',
+  ).action(async (scenarioFile: string | undefined, opts: Flags) => {
+    if (opts.fail === undefined) {
+      throw new CrossroadsError('cli', [
+        { path: '--fail', value: undefined, expected: "a failure condition such as '<10000'" },
+      ]);
+    }
+    const condition = parseCondition(opts.fail);
+    const n = intOption('-n', opts.replicates, 1000, 20, ENSEMBLE_DEFAULTS.maxReplicates);
+    const seed = intOption('--seed', opts.seed, ENSEMBLE_DEFAULTS.seed, 0, MAX_SEED);
+    const design = choiceOption<Design>('--design', opts.design, DESIGNS, 'latin-hypercube');
+    const format = choiceOption('--format', opts.format, FORMATS, 'table');
+    const threshold = share(opts.threshold, '--threshold', 0, 1);
+    const primOptions = {
+      threshold,
+      peelAlpha: share(opts.peelAlpha, '--peel-alpha', 0, 0.5),
+      pasteAlpha: share(opts.pasteAlpha, '--paste-alpha', 0, 0.5),
+      massMin: share(opts.massMin, '--mass-min', 0, 1),
+    };
+    const scenario = loadScenario(scenarioFile, opts.assumptions);
+    const policy = opts.policy === undefined ? null : loadPolicy(opts.policy, scenario);
+    const loaded = loadAcceptedSets(opts.accepted);
+    const none = { name: 'none', policy: noPolicy() };
+    const arms = policy ? [{ name: 'policy', policy }, none] : [none];
+    const spec = {
+      scenario,
+      arms,
+      n,
+      seed,
+      design,
+      accepted: loaded.accepted,
+      acceptedSource: loaded.source,
+    };
+    if (opts.experiments) await checkExperimentsFile(opts.experiments);
+    const t = await withExecutor(
+      'crossroads discover',
+      n * arms.length,
+      opts,
+      opts.progress !== false,
+      (run) => replicateTable(spec, run),
+    );
+    const id = summaryId(t.result, opts.outcome);
+    if (opts.experiments) {
+      await writeExperiments(
+        opts.experiments,
+        [
+          ...(policy ? [{ arm: 'policy', label: policy.name, table: t }] : []),
+          { arm: 'none', label: 'no new policy', table: t },
+        ],
+        t.result.layout.summaries.map((s) => s.id),
       );
-      const id = summaryId(t.result, opts.outcome);
-      if (opts.experiments) {
-        await writeExperiments(
-          opts.experiments,
-          [
-            ...(policy ? [{ arm: 'policy', label: policy.name, table: t }] : []),
-            { arm: 'none', label: 'no new policy', table: t },
-          ],
-          t.result.layout.summaries.map((s) => s.id),
-        );
-      }
-      const outcome = column(t, `none:${id}`);
-      if (policy) {
-        const withPolicy = column(t, `policy:${id}`);
-        for (let i = 0; i < n; i++) outcome[i] -= withPolicy[i];
-      }
-      const y = new Uint8Array(n);
-      for (let i = 0; i < n; i++) y[i] = meets(condition, outcome[i]) ? 1 : 0;
-      const quantity = policy
-        ? `${id} reduction by ${policy.name} (no new policy - policy)`
-        : `${id} under no new policy`;
-      const conditionText = `${quantity} ${condition.op} ${condition.value}`;
-      const failures = y.reduce((a, b) => a + b, 0);
-      if (failures === 0 || failures === n) {
-        writeOutput(
-          `${conditionText}: ${failures === 0 ? 'no' : 'every'} world of ${n} meets the condition, so there is no box to find (outcome range ${fmtSig(Math.min(...outcome))} .. ${fmtSig(Math.max(...outcome))}).\n`,
-          opts.out,
-        );
-        return;
-      }
-      // Inputs that vary in this ensemble (a parameter held constant cannot be restricted).
-      const x = inputMatrix(t);
-      const d = t.inputs.length;
-      const r = prim(x, y, d, primOptions);
-      const qp = quasiPValues(x, y, d, r.chosen);
-      const significant = restrictTo(
-        x,
-        y,
-        d,
-        r,
-        r.chosen.restricted.filter((_, k) => qp[k] < QP_LEVEL),
+    }
+    const outcome = column(t, `none:${id}`);
+    if (policy) {
+      const withPolicy = column(t, `policy:${id}`);
+      for (let i = 0; i < n; i++) outcome[i] -= withPolicy[i];
+    }
+    const y = new Uint8Array(n);
+    for (let i = 0; i < n; i++) y[i] = meets(condition, outcome[i]) ? 1 : 0;
+    const quantity = policy
+      ? `${id} reduction by ${policy.name} (no new policy - policy)`
+      : `${id} under no new policy`;
+    const conditionText = `${quantity} ${condition.op} ${condition.value}`;
+    const failures = y.reduce((a, b) => a + b, 0);
+    if (failures === 0 || failures === n) {
+      writeOutput(
+        `${conditionText}: ${failures === 0 ? 'no' : 'every'} world of ${n} meets the condition, so there is no box to find (outcome range ${fmtSig(Math.min(...outcome))} .. ${fmtSig(Math.max(...outcome))}).\n`,
+        opts.out,
       );
-      const report = {
-        condition: conditionText,
-        outcome: id,
-        policy: policy?.name ?? null,
-        n,
-        seed,
-        design,
-        modelVersion: MODEL_VERSION,
-        cases: failures,
-        baseDensity: r.baseDensity,
-        prim: primOptions,
-        trajectory: r.trajectory.map((b, step) => ({ step, ...boxSummary(b, t.inputs) })),
-        box: {
-          step: r.chosenStep,
-          ...boxSummary(r.chosen, t.inputs),
-          limits: limits(r, r.chosen, t.inputs, qp),
-        },
-        significantBox: { qpBelow: QP_LEVEL, ...boxSummary(significant, t.inputs) },
-        notes: t.result.manifest.parameters.notes,
-      };
-      writeOutput(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : tableOf(report, r), opts.out);
-    });
+      return;
+    }
+    // Inputs that vary in this ensemble (a parameter held constant cannot be restricted).
+    const x = inputMatrix(t);
+    const d = t.inputs.length;
+    const r = prim(x, y, d, primOptions);
+    const qp = quasiPValues(x, y, d, r.chosen);
+    const significant = restrictTo(
+      x,
+      y,
+      d,
+      r,
+      r.chosen.restricted.filter((_, k) => qp[k] < QP_LEVEL),
+    );
+    const report = {
+      condition: conditionText,
+      outcome: id,
+      policy: policy?.name ?? null,
+      n,
+      seed,
+      design,
+      modelVersion: MODEL_VERSION,
+      cases: failures,
+      baseDensity: r.baseDensity,
+      prim: primOptions,
+      trajectory: r.trajectory.map((b, step) => ({ step, ...boxSummary(b, t.inputs) })),
+      box: {
+        step: r.chosenStep,
+        ...boxSummary(r.chosen, t.inputs),
+        limits: limits(r, r.chosen, t.inputs, qp),
+      },
+      significantBox: { qpBelow: QP_LEVEL, ...boxSummary(significant, t.inputs) },
+      notes: t.result.manifest.parameters.notes,
+    };
+    writeOutput(format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : tableOf(report, r), opts.out);
+  });
 }
 
 function boxSummary(b: PrimBox, inputs: string[]) {

@@ -31,7 +31,7 @@ import {
   type SensitivityMethod,
   setupSensitivity,
 } from '../../experiment/sensitivity-chunk.js';
-import { EXECUTOR_HELP, withExecutor } from '../analysis-session.js';
+import { executorOptions, withExecutor } from '../analysis-session.js';
 import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -72,172 +72,167 @@ type Shown = SensitivityResult & {
 
 /** Register the command. */
 export function registerSensitivity(program: Command): void {
-  program
-    .command('sensitivity')
-    .description(
-      'which uncertain inputs drive an outcome: Morris screening (mu*, sigma) or Sobol indices (S1, ST) with bootstrap intervals',
-    )
-    .argument('[scenario]', 'scenario file (YAML or JSON); the built-in default when omitted')
-    .option('-m, --method <method>', SENSITIVITY_METHODS.join(' | '), 'morris')
-    .option(
-      '-n, --samples <n>',
-      `Sobol: Saltelli's base sample N (N (D + 2) runs, default ${SENSITIVITY_DEFAULTS.n.sobol}); Morris: trajectories r (r (D + 1) runs, default ${SENSITIVITY_DEFAULTS.n.morris})`,
-    )
-    .option(
-      '-s, --seed <n>',
-      'seed of the design and the bootstrap (integer >= 0)',
-      String(SENSITIVITY_DEFAULTS.seed),
-    )
-    .option(
-      '--outcome <name>',
-      'a summary outcome (deaths.total:sum:2026-2035), LEAF:YEAR (deaths.total:2030) or a leaf with a summary',
-      SENSITIVITY_DEFAULTS.outcome,
-    )
-    .option(
-      '-p, --policy <file|name>',
-      'analyse the reduction no new policy - POLICY (e.g. deaths averted), paired on the same inputs',
-    )
-    .option('-f, --format <format>', FORMATS.join(' | '), 'table')
-    .option('-o, --out <file>', 'write to a file (atomically) instead of stdout')
-    .option(
-      '--tornado <file>',
-      'also write tornado-chart data (CSV: inputs ranked by ST or mu*, with intervals)',
-    )
-    .option('-t, --threads <n>', 'worker threads, 1 = in-process (default: all cores for large designs)')
-    .option('--levels <p>', 'Morris grid levels (even)', String(DEFAULT_LEVELS))
-    .option('--resamples <n>', 'bootstrap resamples', '100')
-    .option('--noise', 'include process noise (the same random streams at every point)')
-    .option(
-      '--spread-candidates <m>',
-      'Morris: keep the -n most spread-out of M candidate trajectories (Campolongo 2007; greedy)',
-    )
-    .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
-    .option(
-      '-a, --assumptions <name|file>',
-      'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
-    )
-    .option(
-      '--test-function <name>',
-      `analyse a benchmark function with analytic indices instead of the model: ${TEST_FUNCTIONS.join(' | ')}`,
-    )
-    .option(
-      '--param <key=values>',
-      'test-function parameter, repeatable: ishigami a=7 b=0.1; g-function a=0,1,4.5,9,99',
-      (v: string, acc: string[]) => [...acc, v],
-      [] as string[],
-    )
-    .option(
-      '--experiments <file>',
-      'also write every design point (parameter values, outcome): .csv, .parquet, or .tar.gz (EMA Workbench archive)',
-    )
-    .option('--no-progress', 'no progress output on stderr')
-    .option('--executor <kind>', EXECUTOR_HELP.executor, 'local')
-    .option('--redis <url>', EXECUTOR_HELP.redis)
-    .option('--workers <n>', EXECUTOR_HELP.workers, '4')
-    .action(async (scenarioFile: string | undefined, opts: Flags) => {
-      const method = choiceOption<SensitivityMethod>('--method', opts.method, SENSITIVITY_METHODS, 'morris');
-      const n = intOption('-n', opts.samples, SENSITIVITY_DEFAULTS.n[method], 2, 10_000_000);
-      const seed = intOption('--seed', opts.seed, SENSITIVITY_DEFAULTS.seed, 0, MAX_SEED);
-      const format = choiceOption('--format', opts.format, FORMATS, 'table');
-      const levels = intOption('--levels', opts.levels, DEFAULT_LEVELS, 2, 1000);
-      if (levels % 2 !== 0) {
-        throw new CrossroadsError('cli', [
-          { path: '--levels', value: opts.levels, expected: 'an even integer' },
-        ]);
-      }
-      const resamples = intOption('--resamples', opts.resamples, 100, 2, 100_000);
-      if (opts.spreadCandidates !== undefined && method !== 'morris') {
-        throw new CrossroadsError('cli', [
-          {
-            path: '--spread-candidates',
-            value: opts.spreadCandidates,
-            expected: 'only with --method morris',
-          },
-        ]);
-      }
-      const candidates =
-        opts.spreadCandidates === undefined
-          ? null
-          : intOption('--spread-candidates', opts.spreadCandidates, n, n, 1000);
+  executorOptions(
+    program
+      .command('sensitivity')
+      .description(
+        'which uncertain inputs drive an outcome: Morris screening (mu*, sigma) or Sobol indices (S1, ST) with bootstrap intervals',
+      )
+      .argument('[scenario]', 'scenario file (YAML or JSON); the built-in default when omitted')
+      .option('-m, --method <method>', SENSITIVITY_METHODS.join(' | '), 'morris')
+      .option(
+        '-n, --samples <n>',
+        `Sobol: Saltelli's base sample N (N (D + 2) runs, default ${SENSITIVITY_DEFAULTS.n.sobol}); Morris: trajectories r (r (D + 1) runs, default ${SENSITIVITY_DEFAULTS.n.morris})`,
+      )
+      .option(
+        '-s, --seed <n>',
+        'seed of the design and the bootstrap (integer >= 0)',
+        String(SENSITIVITY_DEFAULTS.seed),
+      )
+      .option(
+        '--outcome <name>',
+        'a summary outcome (deaths.total:sum:2026-2035), LEAF:YEAR (deaths.total:2030) or a leaf with a summary',
+        SENSITIVITY_DEFAULTS.outcome,
+      )
+      .option(
+        '-p, --policy <file|name>',
+        'analyse the reduction no new policy - POLICY (e.g. deaths averted), paired on the same inputs',
+      )
+      .option('-f, --format <format>', FORMATS.join(' | '), 'table')
+      .option('-o, --out <file>', 'write to a file (atomically) instead of stdout')
+      .option(
+        '--tornado <file>',
+        'also write tornado-chart data (CSV: inputs ranked by ST or mu*, with intervals)',
+      )
+      .option('-t, --threads <n>', 'worker threads, 1 = in-process (default: all cores for large designs)')
+      .option('--levels <p>', 'Morris grid levels (even)', String(DEFAULT_LEVELS))
+      .option('--resamples <n>', 'bootstrap resamples', '100')
+      .option('--noise', 'include process noise (the same random streams at every point)')
+      .option(
+        '--spread-candidates <m>',
+        'Morris: keep the -n most spread-out of M candidate trajectories (Campolongo 2007; greedy)',
+      )
+      .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
+      .option(
+        '-a, --assumptions <name|file>',
+        'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
+      )
+      .option(
+        '--test-function <name>',
+        `analyse a benchmark function with analytic indices instead of the model: ${TEST_FUNCTIONS.join(' | ')}`,
+      )
+      .option(
+        '--param <key=values>',
+        'test-function parameter, repeatable: ishigami a=7 b=0.1; g-function a=0,1,4.5,9,99',
+        (v: string, acc: string[]) => [...acc, v],
+        [] as string[],
+      )
+      .option(
+        '--experiments <file>',
+        'also write every design point (parameter values, outcome): .csv, .parquet, or .tar.gz (EMA Workbench archive)',
+      )
+      .option('--no-progress', 'no progress output on stderr'),
+  ).action(async (scenarioFile: string | undefined, opts: Flags) => {
+    const method = choiceOption<SensitivityMethod>('--method', opts.method, SENSITIVITY_METHODS, 'morris');
+    const n = intOption('-n', opts.samples, SENSITIVITY_DEFAULTS.n[method], 2, 10_000_000);
+    const seed = intOption('--seed', opts.seed, SENSITIVITY_DEFAULTS.seed, 0, MAX_SEED);
+    const format = choiceOption('--format', opts.format, FORMATS, 'table');
+    const levels = intOption('--levels', opts.levels, DEFAULT_LEVELS, 2, 1000);
+    if (levels % 2 !== 0) {
+      throw new CrossroadsError('cli', [
+        { path: '--levels', value: opts.levels, expected: 'an even integer' },
+      ]);
+    }
+    const resamples = intOption('--resamples', opts.resamples, 100, 2, 100_000);
+    if (opts.spreadCandidates !== undefined && method !== 'morris') {
+      throw new CrossroadsError('cli', [
+        {
+          path: '--spread-candidates',
+          value: opts.spreadCandidates,
+          expected: 'only with --method morris',
+        },
+      ]);
+    }
+    const candidates =
+      opts.spreadCandidates === undefined
+        ? null
+        : intOption('--spread-candidates', opts.spreadCandidates, n, n, 1000);
 
-      let shown: Shown;
-      if (opts.testFunction !== undefined) {
-        const name = choiceOption<TestFunctionName>(
-          '--test-function',
-          opts.testFunction,
-          TEST_FUNCTIONS,
-          'ishigami',
-        );
-        for (const flag of ['policy', 'noise', 'accepted', 'assumptions', 'threads'] as const) {
-          if (opts[flag] !== undefined) {
-            throw new CrossroadsError('cli', [
-              {
-                path: `--${flag}`,
-                value: String(opts[flag]),
-                expected: 'no model option with --test-function',
-              },
-            ]);
-          }
-        }
-        if (scenarioFile !== undefined) {
-          throw new CrossroadsError('cli', [
-            { path: 'SCENARIO', value: scenarioFile, expected: 'no scenario with --test-function' },
-          ]);
-        }
-        shown = testFunctionResult(
-          testFunction(name, opts.param),
-          method,
-          n,
-          seed,
-          levels,
-          resamples,
-          candidates,
-        );
-      } else {
-        if (opts.param.length) {
-          throw new CrossroadsError('cli', [
-            { path: '--param', value: opts.param.join(' '), expected: 'only with --test-function' },
-          ]);
-        }
-        const scenario = loadScenario(scenarioFile, opts.assumptions);
-        const policy = opts.policy === undefined ? null : loadPolicy(opts.policy, scenario);
-        const loaded = loadAcceptedSets(opts.accepted);
-        const job: SensitivityJob = {
-          method,
-          n,
-          seed,
-          levels,
-          scenario,
-          policy,
-          accepted: loaded.accepted,
-          outcome: opts.outcome,
-          stochastic: opts.noise === true,
-          candidates,
-        };
-        // Validates the outcome and the design size before any worker starts.
-        const ctx = setupSensitivity(job);
-        const runs = ctx.rows * (policy ? 2 : 1);
-        if (opts.experiments) await checkExperimentsFile(opts.experiments);
-        const result = await withExecutor(
-          'crossroads sensitivity',
-          runs,
-          opts,
-          opts.progress !== false,
-          (run) => runSensitivity(job, { ...run, resamples }),
-        );
-        const ranges: Record<string, string> = {};
-        for (const p of ctx.space.ranged) ranges[p.id] = `${fmtSig(p.lo)} .. ${fmtSig(p.hi)}`;
-        if (ctx.space.joint)
-          ranges[SENSITIVITY_DEFAULTS.jointInput] = `1 of ${ctx.space.joint.sets.length} sets`;
-        shown = { ...result, ranges };
-        if (opts.experiments) await writeDesign(opts.experiments, ctx, result, policy?.name ?? null);
-      }
-      if (opts.tornado) writeOutput(tornadoCsv(shown), opts.tornado);
-      writeOutput(
-        format === 'json' ? `${JSON.stringify(jsonOf(shown), null, 2)}\n` : tableOf(shown),
-        opts.out,
+    let shown: Shown;
+    if (opts.testFunction !== undefined) {
+      const name = choiceOption<TestFunctionName>(
+        '--test-function',
+        opts.testFunction,
+        TEST_FUNCTIONS,
+        'ishigami',
       );
-    });
+      for (const flag of ['policy', 'noise', 'accepted', 'assumptions', 'threads'] as const) {
+        if (opts[flag] !== undefined) {
+          throw new CrossroadsError('cli', [
+            {
+              path: `--${flag}`,
+              value: String(opts[flag]),
+              expected: 'no model option with --test-function',
+            },
+          ]);
+        }
+      }
+      if (scenarioFile !== undefined) {
+        throw new CrossroadsError('cli', [
+          { path: 'SCENARIO', value: scenarioFile, expected: 'no scenario with --test-function' },
+        ]);
+      }
+      shown = testFunctionResult(
+        testFunction(name, opts.param),
+        method,
+        n,
+        seed,
+        levels,
+        resamples,
+        candidates,
+      );
+    } else {
+      if (opts.param.length) {
+        throw new CrossroadsError('cli', [
+          { path: '--param', value: opts.param.join(' '), expected: 'only with --test-function' },
+        ]);
+      }
+      const scenario = loadScenario(scenarioFile, opts.assumptions);
+      const policy = opts.policy === undefined ? null : loadPolicy(opts.policy, scenario);
+      const loaded = loadAcceptedSets(opts.accepted);
+      const job: SensitivityJob = {
+        method,
+        n,
+        seed,
+        levels,
+        scenario,
+        policy,
+        accepted: loaded.accepted,
+        outcome: opts.outcome,
+        stochastic: opts.noise === true,
+        candidates,
+      };
+      // Validates the outcome and the design size before any worker starts.
+      const ctx = setupSensitivity(job);
+      const runs = ctx.rows * (policy ? 2 : 1);
+      if (opts.experiments) await checkExperimentsFile(opts.experiments);
+      const result = await withExecutor(
+        'crossroads sensitivity',
+        runs,
+        opts,
+        opts.progress !== false,
+        (run) => runSensitivity(job, { ...run, resamples }),
+      );
+      const ranges: Record<string, string> = {};
+      for (const p of ctx.space.ranged) ranges[p.id] = `${fmtSig(p.lo)} .. ${fmtSig(p.hi)}`;
+      if (ctx.space.joint)
+        ranges[SENSITIVITY_DEFAULTS.jointInput] = `1 of ${ctx.space.joint.sets.length} sets`;
+      shown = { ...result, ranges };
+      if (opts.experiments) await writeDesign(opts.experiments, ctx, result, policy?.name ?? null);
+    }
+    if (opts.tornado) writeOutput(tornadoCsv(shown), opts.tornado);
+    writeOutput(format === 'json' ? `${JSON.stringify(jsonOf(shown), null, 2)}\n` : tableOf(shown), opts.out);
+  });
 }
 
 /** Parse `--param` values into a test function. */
