@@ -17,6 +17,12 @@ import { captureStdio } from './helpers/stdio.js';
 
 const io = captureStdio();
 
+/** An annual record of the run JSON with the added outcome. */
+interface Row {
+  year: number;
+  test: { monthsWithSpending: number };
+}
+
 function leaves(x: unknown, prefix = ''): string[] {
   if (typeof x === 'number') return [prefix];
   if (!x || typeof x !== 'object') return [];
@@ -33,7 +39,9 @@ describe('outcome declarations', () => {
     const n = out.outcomes.length;
     out.annual.forEach((r, y) => {
       const { year: _, ...rest } = r as unknown as Record<string, unknown>;
-      const flat = leaves(rest).map((p) => p.split('.').reduce((o: any, k) => o[k], rest));
+      const flat = leaves(rest).map((p) =>
+        p.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], rest),
+      );
       expect(flat).toEqual(Array.from(out.values.subarray(y * n, y * n + n)));
     });
   });
@@ -78,7 +86,7 @@ describe('an outcome added in one declaration', () => {
   it('appears in the run JSON', async () => {
     expect(await main(['run', '--policy', 'demand-package', '-n', '1', '--format', 'json'])).toBe(0);
     const doc = JSON.parse(io.out);
-    const byYear = new Map(doc.annual.map((r: any) => [r.year, r.test.monthsWithSpending]));
+    const byYear = new Map(doc.annual.map((r: Row) => [r.year, r.test.monthsWithSpending]));
     expect(byYear.get(2025)).toBe(0);
     expect(byYear.get(2027)).toBe(12);
     expect(doc.counterfactual.annual[12].test.monthsWithSpending).toBe(0);
@@ -106,7 +114,9 @@ describe('an outcome added in one declaration', () => {
     const doc = JSON.parse(io.out);
     const text = JSON.stringify(doc);
     expect(text).toContain('test.monthsWithSpending');
-    const diff = doc.difference.summary.find((s: any) => s.outcome === 'test.monthsWithSpending');
+    const diff = doc.difference.summary.find(
+      (s: { outcome: string }) => s.outcome === 'test.monthsWithSpending',
+    );
     expect(diff).toBeDefined();
     // maximise: the package (which spends every month) beats no policy in every replicate.
     expect(diff.pBeats).toBe(1);
@@ -115,11 +125,13 @@ describe('an outcome added in one declaration', () => {
   it('is listed by `crossroads outcomes`', async () => {
     expect(await main(['outcomes', '--json'])).toBe(0);
     const rows = JSON.parse(io.out);
-    expect(rows.find((r: any) => r.path === 'test.monthsWithSpending')).toMatchObject({
+    expect(rows.find((r: { path: string }) => r.path === 'test.monthsWithSpending')).toMatchObject({
       direction: 'maximise',
       summary: 'sum',
       aggregate: 'sum',
     });
-    expect(rows.find((r: any) => r.path === 'supply.cocaine.byCorridor.eastern-pacific')).toBeDefined();
+    expect(
+      rows.find((r: { path: string }) => r.path === 'supply.cocaine.byCorridor.eastern-pacific'),
+    ).toBeDefined();
   });
 });

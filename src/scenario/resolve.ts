@@ -10,7 +10,7 @@ import { CrossroadsError, type InputIssue } from '../core/errors.js';
 import { parseMonth } from '../core/time.js';
 import { leverCatalogue } from '../model/levers.js';
 import { resolveSupplyEdits } from '../model/supply/index.js';
-import { parseCollecting, zodIssues } from '../spec/issues.js';
+import { parseCollecting } from '../spec/issues.js';
 import {
   type LeverUse,
   LeverUseSchema,

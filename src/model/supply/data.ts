@@ -16,7 +16,6 @@ import {
   type Organisation,
   OrganisationSchema,
 } from '../../spec/supply.js';
-import type { LeverDef } from '../levers.js';
 import { supplyLevers } from '../levers.js';
 import type { SupplyLever, SupplyLeverEffect } from './lever-effects.js';
 
