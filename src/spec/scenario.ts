@@ -5,7 +5,13 @@
  */
 
 import { z } from 'zod';
-import { NetworkEditsSchema, NetworkSchema, OrganisationEditsSchema, OrganisationSchema } from './supply.js';
+import {
+  NetworkEditsSchema,
+  NetworkSchema,
+  OrganisationEditsSchema,
+  OrganisationSchema,
+  StreetTrendSchema,
+} from './supply.js';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 /** A month written `YYYY-MM`. */
@@ -109,6 +115,8 @@ export const ScenarioSchema = z
     organisations: z.array(OrganisationSchema),
     /** Names of the alternative assumption sets applied (none by default). */
     assumptions: z.array(z.string()),
+    /** Trends on the projection's street supply from the assumption sets applied (absent by default). */
+    streetTrends: z.array(StreetTrendSchema).optional(),
   })
   .strict();
 export type Scenario = z.infer<typeof ScenarioSchema>;

@@ -190,6 +190,42 @@ export const OrganisationEditsSchema = z
 export type OrganisationEdits = z.infer<typeof OrganisationEditsSchema>;
 
 /** A named alternative assumption set, applied as an overlay on a scenario. */
+const TREND_MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+const TrendMonthSchema = z.string().regex(TREND_MONTH, { message: 'a month written YYYY-MM, e.g. 2026-01' });
+
+/** The street-supply fields a trend may move (the street interface the health module reads). */
+export const STREET_TREND_FIELDS = ['availability', 'potency', 'priceIndex', 'fentanylAdulteration'] as const;
+
+/**
+ * A trend on one street-supply field of one commodity in the projection (from the policy start, the
+ * hand-over from the historical driver to the market): the field is multiplied by
+ * (1 + annualChange)^(months / 12), months counted from `from` (at the earliest the policy start)
+ * to the month (at most `until`; after `until` the level reached is held). `basis: 'market'` (the
+ * default) multiplies what the market gives; `basis: 'handOver'` multiplies the field's value at
+ * the hand-over instead (annualChange 0 holds it flat).
+ */
+export const StreetTrendSchema = z
+  .object({
+    commodity: z.enum(COMMODITIES),
+    field: z.enum(STREET_TREND_FIELDS),
+    /** Proportional change a year, e.g. -0.1 for -10% a year. */
+    annualChange: z.number().gt(-1).lt(10),
+    from: TrendMonthSchema.optional(),
+    until: TrendMonthSchema.optional(),
+    basis: z.enum(['market', 'handOver']).optional(),
+    note: z.string().optional(),
+  })
+  .strict()
+  .refine((t) => !t.from || !t.until || t.from <= t.until, {
+    message: '`from` must not be after `until`',
+    path: ['until'],
+  })
+  .refine((t) => t.field !== 'fentanylAdulteration' || t.basis !== 'handOver', {
+    message: "fentanylAdulteration follows fentanyl availability at the hand-over: use basis 'market'",
+    path: ['basis'],
+  });
+export type StreetTrend = z.infer<typeof StreetTrendSchema>;
+
 export const AssumptionOverlaySchema = z
   .object({
     $comment: z.string().optional(),
@@ -202,6 +238,8 @@ export const AssumptionOverlaySchema = z
     evidenceNote: z.string().min(1),
     network: NetworkEditsSchema.optional(),
     organisations: OrganisationEditsSchema.optional(),
+    /** Trends on the projection's street supply (alternative baselines); none by default. */
+    street: z.array(StreetTrendSchema).min(1).optional(),
   })
   .strict();
 export type AssumptionOverlay = z.infer<typeof AssumptionOverlaySchema>;

@@ -17,7 +17,7 @@ export function registerCompare(program: Command): void {
       .option('--scenario <file>', 'scenario file (YAML or JSON); the built-in default when omitted')
       .option(
         '-a, --assumptions <name|file>',
-        'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
+        'alternative assumption set (venezuela-fentanyl; baselines decline-continues, plateau, rebound) or an overlay file',
       ),
     1000,
   ).action(

@@ -156,7 +156,7 @@ export function registerEnsemble(program: Command): void {
       .option('-p, --policy <file|name>', 'policy file or shipped policy name; no new policy when omitted')
       .option(
         '-a, --assumptions <name|file>',
-        'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
+        'alternative assumption set (venezuela-fentanyl; baselines decline-continues, plateau, rebound) or an overlay file',
       ),
     1000,
   ).action(

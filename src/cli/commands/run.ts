@@ -34,7 +34,7 @@ export function registerRun(program: Command): void {
     )
     .option(
       '-a, --assumptions <name|file>',
-      'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
+      'alternative assumption set (venezuela-fentanyl; baselines decline-continues, plateau, rebound) or an overlay file',
     )
     .action(
       async (

@@ -115,7 +115,7 @@ export function registerSensitivity(program: Command): void {
       .option('--accepted <file>', 'accepted calibration sets (default: data/calibration/accepted.json)')
       .option(
         '-a, --assumptions <name|file>',
-        'alternative assumption set (e.g. venezuela-fentanyl) or an overlay file',
+        'alternative assumption set (venezuela-fentanyl; baselines decline-continues, plateau, rebound) or an overlay file',
       )
       .option(
         '--test-function <name>',

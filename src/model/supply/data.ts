@@ -3,6 +3,9 @@
  * supply lever declarations (with their effects, validated in ../levers.ts) and the named assumption overlays.
  */
 
+import declineContinues from '../../../data/assumptions/decline-continues.json' with { type: 'json' };
+import plateau from '../../../data/assumptions/plateau.json' with { type: 'json' };
+import rebound from '../../../data/assumptions/rebound.json' with { type: 'json' };
 import veFentanyl from '../../../data/assumptions/venezuela-fentanyl.json' with { type: 'json' };
 import cocaine from '../../../data/network/cocaine.json' with { type: 'json' };
 import fentanyl from '../../../data/network/fentanyl.json' with { type: 'json' };
@@ -46,7 +49,12 @@ export type SupplyLeverDef = SupplyLever;
 /** The supply levers as declared in data/levers/supply.json, validated at load (levers.ts). */
 export const SUPPLY_LEVERS: readonly SupplyLeverDef[] = supplyLevers();
 
-const OVERLAYS: Record<string, unknown> = { 'venezuela-fentanyl': veFentanyl };
+const OVERLAYS: Record<string, unknown> = {
+  'venezuela-fentanyl': veFentanyl,
+  'decline-continues': declineContinues,
+  plateau,
+  rebound,
+};
 
 /** Names of the shipped assumption overlays. */
 export function assumptionNames(): string[] {

@@ -7,7 +7,7 @@
 import { CrossroadsError, type InputIssue } from '../../core/errors.js';
 import type { Scenario } from '../../spec/scenario.js';
 import type { AssumptionOverlay, NetworkEdits, OrganisationEdits } from '../../spec/supply.js';
-import { shippedAssumption } from './data.js';
+import { assumptionNames, shippedAssumption } from './data.js';
 import {
   applyAssumption,
   applyNetworkEdits,
@@ -62,6 +62,7 @@ export function resolveSupplyEdits(scenario: Scenario, edits: SupplyEdits, issue
     network: scenario.network,
     organisations: scenario.organisations,
     assumptions: scenario.assumptions,
+    ...(scenario.streetTrends ? { streetTrends: scenario.streetTrends } : {}),
   };
   (edits.assumptions ?? []).forEach((name, i) => {
     const overlay = shippedAssumption(name);
@@ -69,7 +70,7 @@ export function resolveSupplyEdits(scenario: Scenario, edits: SupplyEdits, issue
       issues.push({
         path: `assumptions[${i}]`,
         value: name,
-        expected: 'the name of a shipped assumption set (venezuela-fentanyl)',
+        expected: `the name of a shipped assumption set (${assumptionNames().join(', ')})`,
       });
       return;
     }
@@ -90,13 +91,19 @@ export function resolveSupplyEdits(scenario: Scenario, edits: SupplyEdits, issue
   scenario.network = section.network;
   scenario.organisations = section.organisations;
   scenario.assumptions = section.assumptions;
+  if (section.streetTrends) scenario.streetTrends = section.streetTrends;
 }
 
 /** Return a copy of `scenario` with an assumption overlay applied (throws on bad overlays). */
 export function withAssumption(scenario: Scenario, overlay: AssumptionOverlay): Scenario {
   const issues: InputIssue[] = [];
   const section = applyAssumption(
-    { network: scenario.network, organisations: scenario.organisations, assumptions: scenario.assumptions },
+    {
+      network: scenario.network,
+      organisations: scenario.organisations,
+      assumptions: scenario.assumptions,
+      ...(scenario.streetTrends ? { streetTrends: scenario.streetTrends } : {}),
+    },
     overlay,
     issues,
   );

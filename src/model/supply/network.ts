@@ -16,6 +16,7 @@ import {
   type NetworkEdits,
   type Organisation,
   type OrganisationEdits,
+  type StreetTrend,
   SUPPLY_COMMODITIES,
   type SupplyCommodity,
 } from '../../spec/supply.js';
@@ -247,6 +248,8 @@ export interface SupplySection {
   network: Network;
   organisations: Organisation[];
   assumptions: string[];
+  /** Trends on the projection's street supply (from assumption overlays); absent by default. */
+  streetTrends?: StreetTrend[];
 }
 
 /** Apply an assumption overlay to a supply section. */
@@ -266,6 +269,9 @@ export function applyAssumption(
       issues,
     ),
     assumptions: [...section.assumptions, overlay.name],
+    ...(overlay.street || section.streetTrends
+      ? { streetTrends: [...(section.streetTrends ?? []), ...(overlay.street ?? [])] }
+      : {}),
   };
 }
 

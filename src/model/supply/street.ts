@@ -4,8 +4,9 @@
  * map) from then on, so that with no policy the projection continues the history smoothly.
  */
 
-import type { TimeAxis } from '../../core/time.js';
+import { parseMonth, type TimeAxis } from '../../core/time.js';
 import type { Scenario } from '../../spec/scenario.js';
+import type { StreetTrend } from '../../spec/supply.js';
 import type { Params } from '../params.js';
 import { type Module, type SimState, STREET } from '../state.js';
 import { ADULTERATION_PARAMETERS, adulterationMap, createStreetSupplyModule } from '../street-supply.js';
@@ -63,6 +64,70 @@ function handOverFloor(rt: CommodityRt): number {
   return Number.isFinite(kg) ? kg : 0;
 }
 
+/** A street trend compiled against the run's time axis (see StreetTrendSchema). */
+interface CompiledTrend {
+  commodity: 'fentanyl' | 'cocaine';
+  slot: number;
+  handOver: boolean;
+  /** First step the trend moves (at the earliest the policy start) and last step it moves. */
+  start: number;
+  end: number;
+  /** ln(1 + annualChange) / 12. */
+  logPerMonth: number;
+}
+
+const TREND_SLOT = {
+  availability: STREET.availability,
+  potency: STREET.potency,
+  priceIndex: STREET.priceIndex,
+  fentanylAdulteration: STREET.fentanylAdulteration,
+} as const;
+/** Where a field's hand-over value sits in `histRef` (adulteration has none: it follows availability). */
+const REF_INDEX: Record<number, number> = {
+  [STREET.availability]: 0,
+  [STREET.priceIndex]: 1,
+  [STREET.potency]: 2,
+};
+
+function compileTrends(axis: TimeAxis, trends: readonly StreetTrend[], policyStep: number): CompiledTrend[] {
+  return trends.map((tr) => {
+    const from = tr.from ? parseMonth(tr.from, 'streetTrends.from') - axis.start : policyStep;
+    const until = tr.until ? parseMonth(tr.until, 'streetTrends.until') - axis.start : axis.steps - 1;
+    return {
+      commodity: tr.commodity,
+      slot: TREND_SLOT[tr.field],
+      handOver: tr.basis === 'handOver',
+      start: Math.max(from, policyStep),
+      end: until,
+      logPerMonth: Math.log1p(tr.annualChange) / 12,
+    };
+  });
+}
+
+/**
+ * Apply the trends on `slot` (the field's value in `s`, set from the market) at step t: from the
+ * trend's start, the value is multiplied by (1 + annualChange)^(months / 12), months counted from
+ * the start to t inclusive and at most to the trend's end (the level reached is then held); a
+ * hand-over trend multiplies the hand-over value instead of the market's.
+ */
+function applyTrends(
+  trends: readonly CompiledTrend[],
+  commodity: 'fentanyl' | 'cocaine',
+  slot: number,
+  t: number,
+  s: Float64Array,
+  ref: Float64Array,
+): void {
+  for (const tr of trends) {
+    if (tr.commodity !== commodity || tr.slot !== slot || t < tr.start) continue;
+    const months = Math.min(t, tr.end) - tr.start + 1;
+    const factor = months > 0 ? Math.exp(tr.logPerMonth * months) : 1;
+    const base = tr.handOver ? ref[REF_INDEX[slot] ?? 0] : s[slot];
+    s[slot] = base * factor;
+  }
+  if (slot === STREET.potency || slot === STREET.fentanylAdulteration) s[slot] = Math.min(1, s[slot]);
+}
+
 /**
  * The street-interface module of a run, and its state (`histRef`: the street values of the last
  * historical month, by commodity; mutable, for forking).
@@ -83,6 +148,9 @@ export function createStreetModule(
     ['fentanyl', fenRt],
     ['cocaine', cocRt],
   ] as const;
+  const trends = scenario.streetTrends?.length
+    ? compileTrends(axis, scenario.streetTrends, policyStep)
+    : undefined;
   const module: Module = {
     id: 'street-supply',
     step(sim: SimState) {
@@ -113,11 +181,28 @@ export function createStreetModule(
         s[STREET.availability] = (ref[0] * ema[EMA.cons]) / ema[EMA.refCons];
         s[STREET.priceIndex] = (ref[1] * ema[EMA.price]) / ema[EMA.refPrice];
         s[STREET.potency] = Math.min(1, (ref[2] * ema[EMA.purity]) / ema[EMA.refPurity]);
+        if (trends) {
+          // Alternative baselines (assumption sets): trends on top of the market.
+          applyTrends(trends, name, STREET.availability, t, s, ref);
+          applyTrends(trends, name, STREET.priceIndex, t, s, ref);
+          applyTrends(trends, name, STREET.potency, t, s, ref);
+        }
         if (name === 'fentanyl') fenAvail = s[STREET.availability];
       }
       // Same saturating map as the historical driver, so the hand-over is continuous.
       sim.street.fentanyl[STREET.fentanylAdulteration] = adulteration.opioid(fenAvail);
       sim.street.cocaine[STREET.fentanylAdulteration] = adulteration.stimulant(fenAvail);
+      if (trends) {
+        applyTrends(
+          trends,
+          'fentanyl',
+          STREET.fentanylAdulteration,
+          t,
+          sim.street.fentanyl,
+          histRef.fentanyl,
+        );
+        applyTrends(trends, 'cocaine', STREET.fentanylAdulteration, t, sim.street.cocaine, histRef.cocaine);
+      }
     },
   };
   return { module, histRef };
