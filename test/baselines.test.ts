@@ -131,3 +131,28 @@ describe('alternative baselines (street-supply assumption sets)', () => {
     expect(tooLow.issues.map((i) => i.path).join(' ')).toMatch(/street\[0\]\.annualChange/);
   });
 });
+
+describe('the output names the assumption sets', () => {
+  it('in the manifest and the table header', async () => {
+    const { main } = await import('../src/cli/main.js');
+    const chunks: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((s: string) => {
+      chunks.push(String(s));
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      expect(await main(['run', '-n', '1', '--assumptions', 'plateau', '--format', 'json'])).toBe(0);
+      expect(JSON.parse(chunks.join('')).manifest.scenario.assumptions).toEqual(['plateau']);
+      chunks.length = 0;
+      expect(await main(['run', '-n', '1', '--assumptions', 'plateau'])).toBe(0);
+      expect(chunks.join('')).toMatch(/scenario "default" with assumptions plateau/);
+      chunks.length = 0;
+      expect(await main(['run', '-n', '1', '--format', 'json'])).toBe(0);
+      expect(JSON.parse(chunks.join('')).manifest.scenario.assumptions).toBeUndefined();
+    } finally {
+      process.stdout.write = write;
+      process.exitCode = 0;
+    }
+  });
+});

@@ -9,7 +9,7 @@
 
 import { type QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { fmtNumber as fmt, textTable, fmtUsd as usd } from '../core/text.js';
-import { type Manifest, makeManifest } from '../report/manifest.js';
+import { type Manifest, makeManifest, scenarioLabel } from '../report/manifest.js';
 import {
   earlyYearsNote,
   observedDeaths,
@@ -288,7 +288,7 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
   const band = (b: Record<string, number>) => `${fmt(b[bandKey(lo)])} .. ${fmt(b[bandKey(hi)])}`;
   const m = r.ensemble;
   const lines = [
-    `Crossroads ${r.manifest.version} (model ${r.manifest.modelVersion}) - scenario "${r.manifest.scenario.name}", policy "${r.manifest.policy.name}", seed ${r.manifest.seed}, ${m.n.toLocaleString('en-US')} paired replicates`,
+    `Crossroads ${r.manifest.version} (model ${r.manifest.modelVersion}) - ${scenarioLabel(r.manifest)}, policy "${r.manifest.policy.name}", seed ${r.manifest.seed}, ${m.n.toLocaleString('en-US')} paired replicates`,
     '',
     textTable(head, rows),
     '',

@@ -135,7 +135,11 @@ export function runResultSchema() {
       package: z.literal('crossroads'),
       version: z.string(),
       modelVersion: z.string(),
-      scenario: z.object({ name: z.string(), hash: z.string() }),
+      scenario: z.object({
+        name: z.string(),
+        hash: z.string(),
+        assumptions: z.array(z.string()).optional().describe('alternative assumption sets applied, if any'),
+      }),
       policy: z.object({ name: z.string(), hash: z.string() }),
       seed: z.number().int(),
       replicates: z.number().int(),

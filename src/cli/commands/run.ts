@@ -6,6 +6,7 @@ import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../../experiment/paired.js';
 import { intervalRunText } from '../../experiment/session.js';
 import { DEATH_GROUPS } from '../../model/health-outcomes.js';
+import { scenarioLabel } from '../../report/manifest.js';
 import { earlyYearsNote, observedTotal, YEAR_MARKER_NOTE, yearMarker } from '../../report/observed.js';
 import { type RunResult, runPolicy } from '../../report/run-result.js';
 import { COMMODITIES, type Commodity } from '../../spec/commodities.js';
@@ -86,7 +87,7 @@ export function toTable(r: RunResult, policyStartYear = r.summary.period[0]): st
   });
   const s = r.summary;
   const lines = [
-    `Crossroads ${r.manifest.version} (model ${r.manifest.modelVersion}) - scenario "${r.manifest.scenario.name}", policy "${r.manifest.policy.name}", seed ${r.manifest.seed}`,
+    `Crossroads ${r.manifest.version} (model ${r.manifest.modelVersion}) - ${scenarioLabel(r.manifest)}, policy "${r.manifest.policy.name}", seed ${r.manifest.seed}`,
     '',
     table(
       [
