@@ -33,6 +33,17 @@ export const EXECUTOR_HELP = {
   workers: 'with --executor redis: workers expected (sizes the chunks; results do not depend on it)',
 } as const;
 
+/** The flags `worldOptions` adds (with the executor's). */
+export interface WorldFlags extends ExecutorFlags {
+  format: string;
+  out?: string;
+  threads?: string;
+  accepted?: string;
+  assumptions?: string;
+  experiments?: string;
+  progress: boolean;
+}
+
 /**
  * The options the ensemble-based analyses share (`discover`, `robust`): format, output file, threads,
  * accepted sets, assumptions, the experiments file, progress and the executor, in that order.

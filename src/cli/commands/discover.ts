@@ -21,7 +21,7 @@ import { column, inputMatrix, replicateTable, summaryId } from '../../experiment
 import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { noPolicy } from '../../scenario/resolve.js';
 import { MODEL_VERSION } from '../../version.js';
-import { withExecutor, worldOptions } from '../analysis-session.js';
+import { type WorldFlags, withExecutor, worldOptions } from '../analysis-session.js';
 import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -69,7 +69,7 @@ function share(raw: string, flag: string, lo: number, hi: number): number {
   return v;
 }
 
-interface Flags {
+interface Flags extends WorldFlags {
   policy?: string;
   outcome: string;
   fail?: string;
@@ -80,16 +80,6 @@ interface Flags {
   peelAlpha: string;
   pasteAlpha: string;
   massMin: string;
-  format: string;
-  out?: string;
-  threads?: string;
-  executor?: string;
-  redis?: string;
-  workers?: string;
-  accepted?: string;
-  assumptions?: string;
-  experiments?: string;
-  progress: boolean;
 }
 
 /** Register the command. */

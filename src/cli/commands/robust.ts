@@ -17,7 +17,7 @@ import { DESIGNS, type Design } from '../../experiment/sampling.js';
 import { noPolicy } from '../../scenario/resolve.js';
 import type { Policy } from '../../spec/scenario.js';
 import { MODEL_VERSION } from '../../version.js';
-import { withExecutor, worldOptions } from '../analysis-session.js';
+import { type WorldFlags, withExecutor, worldOptions } from '../analysis-session.js';
 import { checkExperimentsFile, writeExperiments } from '../experiments-file.js';
 import { loadPolicy, loadScenario, shippedPolicies } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -63,7 +63,7 @@ function holds(c: Satisfice, x: number): boolean {
         : x >= c.value;
 }
 
-interface Flags {
+interface Flags extends WorldFlags {
   policies?: string;
   outcome: string;
   replicates: string;
@@ -72,16 +72,6 @@ interface Flags {
   percentile: string;
   satisfice: string[];
   deathValue?: string;
-  format: string;
-  out?: string;
-  threads?: string;
-  executor?: string;
-  redis?: string;
-  workers?: string;
-  accepted?: string;
-  assumptions?: string;
-  experiments?: string;
-  progress: boolean;
 }
 
 /** One package's columns over the worlds. */
