@@ -4,6 +4,7 @@
 
 import fitted from '../../data/calibration/fitted.json' with { type: 'json' };
 import freeFile from '../../data/calibration/free-parameters.json' with { type: 'json' };
+import marketDemand from '../../data/history/market-demand.json' with { type: 'json' };
 import streetSupply from '../../data/history/street-supply.json' with { type: 'json' };
 import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
@@ -65,6 +66,7 @@ function rawDefault(withFit: boolean): unknown {
       treatmentCapacity: treatment.treatmentCapacity,
       naloxoneKits: treatment.naloxoneKits,
       methamphetamine: streetSupply.methamphetamine,
+      marketDemand: { cocaine: marketDemand.cocaine },
     },
     network: defaultNetwork(),
     organisations: defaultOrganisations(),

@@ -40,6 +40,7 @@ import type { Scenario } from '../../spec/scenario.js';
 import type { Params } from '../params.js';
 import type { Module, SimState } from '../state.js';
 import { SUPPLY_LEVERS } from './data.js';
+import { referenceDemand } from './demand.js';
 import { cultivationInput, layoutOf, noiseGroupsOf } from './layout.js';
 import { bindLeverEffects } from './lever-effects.js';
 import type { CompiledSupply } from './network.js';
@@ -98,7 +99,17 @@ function stepConstants(g: (id: string) => number) {
     replaceRate: 1 / Math.max(1, g('supply.replacementMonths')),
     maxReplace: g('supply.maxReplacement'),
     thetaPurity: g('market.purityElasticity'),
+    adaptRate: 1 / Math.max(1, g('market.priceAdaptationMonths')),
+    lastingShare: g('market.lastingPriceShare'),
   };
+}
+
+/** Kg in labs and distribution stocks before the first month. */
+function startingStock(rt: CommodityRt): number {
+  let kg = 0;
+  for (const x of rt.prod.inv) kg += x;
+  for (const x of rt.market.mk.stock) kg += x;
+  return kg;
 }
 
 /** Create the supply, market and street-supply modules (step order: supply -> market -> street). */
@@ -149,6 +160,8 @@ export function createSupplyModules(
       riskAversion: g('supply.riskAversion'),
       kgSea: constants.kgSea,
       input: cultivationInput(axis, c),
+      turnover: constants.turnover,
+      ...referenceDemand(axis, scenario, c, g, arena),
     }),
   );
   // Each supply lever declares its effect; bind every (lever, target) whose channel is used.
@@ -201,6 +214,7 @@ export function createSupplyModules(
     capital,
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
+    initialInventory: { cocaine: startingStock(cocRt), fentanyl: startingStock(fenRt) },
   };
   arenas.set(state, arena);
   // Everything the monthly steps mutate, for forking a run (see engine/run.ts runPaired).
