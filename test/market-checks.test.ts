@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import demandData from '../data/history/market-demand.json' with { type: 'json' };
+import targets from '../data/targets/supply.json' with { type: 'json' };
 import { prepare, type RunOutput, runModel } from '../src/engine/run.js';
 import { leverCatalogue } from '../src/model/levers.js';
 import { SUPPLY_LEVERS } from '../src/model/supply/data.js';
@@ -94,4 +95,40 @@ describe('market: supply policies act through prices', () => {
       }
     });
   }
+});
+
+describe("market: RAND's ordering per 1% cut in annual US cocaine consumption", () => {
+  const rand = targets.randCostPerPercentCut;
+  /** Cost a year per 1% cut, default parameters, expected values, 2026-2035 (as compare computes it). */
+  function costPerCut(policy: Policy): number {
+    const a = run(policy, 1, false);
+    const b = run(noPolicy(), 1, false);
+    let cut = 0;
+    let cost = 0;
+    for (const y of a.annual.filter((r) => r.year >= 2026)) {
+      const yb = b.annual.find((r) => r.year === y.year)!;
+      cut += -100 * (y.supply.cocaine.consumedUsKg / yb.supply.cocaine.consumedUsKg - 1);
+      cost += y.costUsd;
+    }
+    return cut > 1e-6 ? cost / cut : Number.POSITIVE_INFINITY;
+  }
+  const lever = (l: string, intensity: number, target?: string): Policy => ({
+    name: l,
+    levers: [{ lever: l, intensity, ...(target ? { target } : {}) }],
+  });
+  it('treatment < domestic enforcement and interdiction < source-country control; interdiction within 3x of RAND', () => {
+    const treatment = costPerCut(lever('cocaine-treatment', 100_000));
+    const enforcement = costPerCut(lever('domestic-enforcement', 1000));
+    const interdiction = costPerCut(shippedPolicy('maritime-surge', scenario));
+    const source = costPerCut(lever('production-strikes', 300, 'CO'));
+    expect(treatment).toBeLessThan(enforcement);
+    expect(treatment).toBeLessThan(interdiction);
+    expect(interdiction).toBeLessThan(source);
+    expect(interdiction).toBeGreaterThan(rand.interdiction / rand.interdictionTolerance);
+    expect(interdiction).toBeLessThan(rand.interdiction * rand.interdictionTolerance);
+    // Treatment within the tolerance of RAND's figure too (the lever's effect is derived from RAND's
+    // "a third of consumption if all heavy users are treated", its cost from episode costs).
+    expect(treatment).toBeGreaterThan(rand.treatment / rand.interdictionTolerance);
+    expect(treatment).toBeLessThan(rand.treatment * rand.interdictionTolerance);
+  });
 });

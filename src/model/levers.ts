@@ -21,10 +21,11 @@ import type { EffectHandler, LeverBase, LeverCheckContext } from './lever-effect
 import { PRONGS, unknownParameters } from './lever-effect.js';
 import type { Params } from './params.js';
 import { SUPPLY_EFFECT_HANDLERS, type SupplyLeverEffect } from './supply/lever-effects.js';
+import { MARKET_EFFECT_HANDLERS, type MarketLeverEffect } from './supply/market-levers.js';
 
 /** A lever declaration. `channel` may contain `{target}`, replaced by the target id. */
 export interface LeverDef extends LeverBase {
-  effect: { kind: 'health-channel' } | SupplyLeverEffect;
+  effect: { kind: 'health-channel' } | SupplyLeverEffect | MarketLeverEffect;
 }
 
 /** The effect handlers by kind; each declares its own kind (a kind declared twice is a programming error). */
@@ -37,7 +38,11 @@ function registry(handlers: readonly EffectHandler[]): ReadonlyMap<string, Effec
   return out;
 }
 
-const EFFECT_HANDLERS = registry([healthChannelHandler as EffectHandler, ...SUPPLY_EFFECT_HANDLERS.values()]);
+const EFFECT_HANDLERS = registry([
+  healthChannelHandler as EffectHandler,
+  ...SUPPLY_EFFECT_HANDLERS.values(),
+  ...MARKET_EFFECT_HANDLERS.values(),
+]);
 
 const LeverBaseSchema = z
   .object({
@@ -146,6 +151,13 @@ export function leverCatalogue(): Map<string, LeverDef> {
 export function supplyLevers(): (LeverDef & { effect: SupplyLeverEffect })[] {
   return DECLARED.filter((d): d is LeverDef & { effect: SupplyLeverEffect } =>
     SUPPLY_EFFECT_HANDLERS.has(d.effect.kind),
+  );
+}
+
+/** The shipped levers that act on a market directly (supply/market-levers.ts), in declaration order. */
+export function marketLevers(): (LeverDef & { effect: MarketLeverEffect })[] {
+  return DECLARED.filter((d): d is LeverDef & { effect: MarketLeverEffect } =>
+    MARKET_EFFECT_HANDLERS.has(d.effect.kind),
   );
 }
 

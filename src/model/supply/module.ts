@@ -39,10 +39,11 @@ import { parseMonth } from '../../core/time.js';
 import type { Scenario } from '../../spec/scenario.js';
 import type { Params } from '../params.js';
 import type { Module, SimState } from '../state.js';
-import { SUPPLY_LEVERS } from './data.js';
+import { MARKET_LEVERS, SUPPLY_LEVERS } from './data.js';
 import { referenceDemand } from './demand.js';
 import { cultivationInput, layoutOf, noiseGroupsOf } from './layout.js';
 import { bindLeverEffects } from './lever-effects.js';
+import { bindMarketLevers } from './market-levers.js';
 import type { CompiledSupply } from './network.js';
 import type { EventRecords } from './records.js';
 import {
@@ -166,6 +167,7 @@ export function createSupplyModules(
   );
   // Each supply lever declares its effect; bind every (lever, target) whose channel is used.
   bindLeverEffects(SUPPLY_LEVERS, rts, channels, g);
+  bindMarketLevers(MARKET_LEVERS, rts, channels, g);
   // Seizure-noise groups over both commodities: the same agency's legs share a draw.
   const noise = noiseGroupsOf(compiled);
   rts.forEach((rt, i) => {
