@@ -108,6 +108,11 @@ export const HistorySchema = z
      * (data/history/market-demand.json). A market listed here is demand-led; one not listed clears
      * what arrives.
      */
+    /**
+     * Share of the fentanyl precursor supply reaching labs by year (1 = before controls;
+     * data/history/fentanyl-precursors.json); absent = 1 throughout.
+     */
+    precursorSupply: z.array(SeriesRowSchema).min(1).optional(),
     marketDemand: z
       .partialRecord(
         z.enum(['cocaine', 'fentanyl']),

@@ -38,6 +38,7 @@ import type { TimeAxis } from '../../core/time.js';
 import { parseMonth } from '../../core/time.js';
 import type { Scenario } from '../../spec/scenario.js';
 import type { Params } from '../params.js';
+import { monthlyFromYearlyShared } from '../series.js';
 import type { Module, SimState } from '../state.js';
 import { MARKET_LEVERS, SUPPLY_LEVERS } from './data.js';
 import { referenceDemand } from './demand.js';
@@ -189,6 +190,9 @@ export function createSupplyModules(
     options,
     policyStep,
     noiseZ,
+    precursorHistory: scenario.history.precursorSupply
+      ? monthlyFromYearlyShared(axis, scenario.history.precursorSupply)
+      : null,
     ...constants,
   };
   const keepShare = 1 - payout;

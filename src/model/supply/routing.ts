@@ -24,7 +24,6 @@ export function reviewRoutes(ctx: StepContext, rt: CommodityRt): void {
   const rhoOf = rt.learn.rho;
   const share = rt.ship.share;
   const mkW = rt.market.mk.wholesale;
-  const P = share.length;
   const temperature = ctx.temperature;
   const wNorm = rt.market.wNorm;
   const hrEdgeA = L.hrEdgeA;
@@ -52,15 +51,6 @@ export function reviewRoutes(ctx: StepContext, rt: CommodityRt): void {
       z += w;
     }
     for (let k = a; k < b; k++) share[k] /= z;
-  }
-  // Share of each holding's shipments entering each leg of its route sets (for the planned loads).
-  const legShare = rt.ship.legShare;
-  const hrLegSlot = L.hrLegSlot;
-  fillTo(legShare, 0);
-  let slot = 0;
-  for (let k = 0; k < P; k++) {
-    const x = share[k];
-    for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) legShare[hrLegSlot[slot++]] += x;
   }
 }
 

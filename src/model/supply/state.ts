@@ -193,8 +193,6 @@ export interface ShipmentState {
   /** Route split of each (holding, route) pair, as last revised, and this month's kg by pair. */
   share: Float64Array;
   alloc: Float64Array;
-  /** Share of each holding's shipments entering each leg of its route sets (slots of holdLegs). */
-  legShare: Float64Array;
   /** Kg shipped on each route this month, and the share of it delivered. */
   routeAlloc: Float64Array;
   routeSurvival: Float64Array;
@@ -315,6 +313,8 @@ export interface StepContext {
   replaceRate: number;
   maxReplace: number;
   thetaPurity: number;
+  /** Share of the precursor supply reaching labs by month (history.precursorSupply; null = 1). */
+  precursorHistory: Float64Array | null;
   /** Monthly rate at which traffickers adapt away landed-cost excess, and the share that lasts. */
   adaptRate: number;
   lastingShare: number;
@@ -421,7 +421,6 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
     ship: {
       share: arena.zeros(P),
       alloc: arena.zeros(P),
-      legShare: arena.zeros(L.holdLegs.length),
       routeAlloc: arena.zeros(L.R),
       routeSurvival: arena.zeros(L.R),
       routeValue: arena.zeros(L.R),
