@@ -14,9 +14,11 @@
  * Markets: the import-level (wholesale) price is the reference price plus the change in the cost of
  * replacing product (each leg's cost counted only for the kg that enter it, so a seizure share s at a
  * point raises the cost per delivered kg by 1/(1 - s) there) times a risk-compensation multiplier,
- * times a scarcity factor when supply falls short of demand (constant-elasticity demand). Retail
- * adds the same absolute amount to its reference price (additive markups; Caulkins & Reuter,
- * J. Drug Issues 1998), so a shortfall shows mostly in purity and availability. From the policy
+ * less the part traffickers adapt away, and passes to retail multiplicatively (Caulkins); both
+ * levels clear what each market offers against its demand curve (reference consumption by year,
+ * demand.ts, x price elasticity x the levers' demand shifts), so consumption is always the quantity
+ * demanded at the price paid (markets.ts). Demand-led markets (US and European cocaine) receive what
+ * their demand needs; the others clear what arrives (routing.ts). From the policy
  * start organisations raise production to replace product lost in transit, within capacity
  * (rebuilt with capital) and a ceiling. Purity falls when supply is short. From `policyStart` the US market
  * drives the street-supply interface, normalised to the last historical month so that with no
