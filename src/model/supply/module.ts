@@ -128,7 +128,11 @@ export function createSupplyModules(
     deathsAboard: arena.zeros(steps),
     leadershipLosses: arena.zeros(steps),
     strikesBySovereignty: new Map(),
+    leadershipLossesByCountry: new Map(),
   };
+  // Financial-sanctions multipliers on (re)building labs, written by the conflict module each month
+  // and read by the next month's production step: [rate multiplier, capital-cost multiplier].
+  const finance = arena.copy([1, 1]);
   const sovereigntyRow = (s: string): Float64Array => {
     let row = events.strikesBySovereignty.get(s);
     if (!row) {
@@ -174,6 +178,7 @@ export function createSupplyModules(
     options,
     policyStep,
     noiseZ,
+    finance,
     ...constants,
   };
   const keepShare = 1 - payout;
@@ -201,9 +206,10 @@ export function createSupplyModules(
     capital,
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
+    finance,
   };
   arenas.set(state, arena);
   // Everything the monthly steps mutate, for forking a run (see engine/run.ts runPaired).
-  const mutable = { capital, budget, noiseZ, events, histRef: street.histRef, rts };
+  const mutable = { capital, budget, noiseZ, events, histRef: street.histRef, rts, finance };
   return { modules: [supplyModule, street.module], state, mutable };
 }
