@@ -123,6 +123,8 @@ export interface RunOutput {
   minCompartment: number;
   /** Supply-side summary (rebound, mass balance) and the module state with its monthly records. */
   supply: SupplySummary & { state: SupplyState };
+  /** The conflict module's state with its monthly records (sanctions, violence, retaliation, cost). */
+  conflict: ConflictState;
   /** The outcomes recorded, in record order (the declaration, expanded for this scenario). */
   outcomes: readonly CompiledOutcome[];
   /** Every outcome's value per year: row-major, years x outcomes (what `annual` is built from). */
@@ -330,6 +332,7 @@ function finish(live: Live): RunOutput {
     conservationError: live.rec.conservationError,
     minCompartment: live.rec.minCompartment,
     supply: { ...supplySummary(supply.state, axis), state: supply.state },
+    conflict: live.conflict.state,
     outcomes: recorder.outcomes,
     values,
   };
