@@ -8,6 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseMonth } from '../src/core/time.js';
 import { type RunOutput, runModel } from '../src/engine/run.js';
+import { loadAcceptedSets } from '../src/experiment/accepted-file.js';
 import { dominatedBy, scorePackages } from '../src/experiment/package-front.js';
 import { poissonAt } from '../src/model/conflict/index.js';
 import { defaultScenario } from '../src/scenario/default.js';
@@ -77,6 +78,19 @@ describe('financial sanctions', () => {
     expect(f3).toBeLessThan(3 * y2030);
     // No sanctions: no friction in any year.
     expect(conflictYears(run([])).every((x) => x.sanctionsFriction === 0)).toBe(true);
+  });
+
+  it("cut the organisations' capital (the article's 'cut cartel funding'), mostly through the declared loss", () => {
+    const capital = (o: RunOutput) => o.supply.state.capital.reduce((a, b) => a + b, 0);
+    const base = capital(run([]));
+    const sanctioned = capital(run([{ lever: 'financial-sanctions', intensity: 1 }]));
+    expect(sanctioned).toBeLessThan(0.97 * base);
+    const noLoss = capital(
+      run([{ lever: 'financial-sanctions', intensity: 1 }], { 'conflict.sanctionsMaxCapitalLoss': 0 }),
+    );
+    // Without the capital loss only the dearer (re)building remains: a difference of under 0.1%.
+    expect(Math.abs(noLoss / base - 1)).toBeLessThan(1e-3);
+    expect(Math.abs(sanctioned / base - 1)).toBeGreaterThan(30 * Math.abs(noLoss / base - 1));
   });
 
   it('on officials add financial pressure only through their declared weight', () => {
@@ -211,7 +225,7 @@ describe('the balanced package', () => {
     expect(names).toContain('balanced-defense');
     expect(names).toContain('hemispheric-defense');
     const policies = names.map((n) => shippedPolicy(n, scenario));
-    const scores = scorePackages(scenario, policies, 24, 7);
+    const scores = scorePackages(scenario, policies, 24, 7, loadAcceptedSets().accepted);
     expect(dominatedBy(scores, 'balanced-defense')).toEqual([]);
     // The check can fail: the package without policy is dominated by nothing either, but a package
     // that only adds strikes to another is dominated on harm unless it saves lives.

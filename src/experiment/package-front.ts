@@ -11,6 +11,7 @@ import { runModel } from '../engine/run.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { setupChunk } from './chunk.js';
 import { ensembleJob } from './ensemble.js';
+import type { AcceptedSets } from './sampling.js';
 
 /** The objectives, all minimised. */
 export const FRONT_OBJECTIVES = ['deaths', 'harm', 'pAttackOnUs', 'costUsd'] as const;
@@ -33,16 +34,18 @@ interface ConflictYear {
 /**
  * Score each policy over `n` replicates from the policy start year to the horizon: deaths (sum),
  * harm (sum of people killed aboard struck vessels and excess homicides), P(at least one attack on
- * US personnel or soil in the period) and the policy's cost (sum, USD 2024).
+ * US personnel or soil in the period) and the policy's cost (sum, USD 2024). With `accepted`, the
+ * history-shaping parameters are drawn jointly from the calibration's accepted sets (as `run -n`).
  */
 export function scorePackages(
   scenario: Scenario,
   policies: readonly Policy[],
   n: number,
   seed = 1,
+  accepted: AcceptedSets | null = null,
 ): PackageScore[] {
   const ctx = setupChunk(
-    ensembleJob({ scenario, arms: [{ name: policies[0].name, policy: policies[0] }], n, seed }),
+    ensembleJob({ scenario, arms: [{ name: policies[0].name, policy: policies[0] }], n, seed, accepted }),
   );
   const first = Number(scenario.policyStart.slice(0, 4));
   const scores = policies.map((p) => ({ name: p.name, replicates: [] as number[][] }));

@@ -9,8 +9,9 @@
  *    Organisations substitute other channels: the adapted pressure A follows P with a half-life and
  *    undoes a share s of it, so the effective pressure is max(0, P - s A). Friction
  *    f = 1 - exp(-rate x effective) (diminishing returns) slows (re)building of lab capacity (rate
- *    x (1 - maxDelayCut f)) and raises its capital cost (x (1 + maxCostRise f)): the multipliers are
- *    written into the supply state and read by next month's production step (production.ts).
+ *    x (1 - maxDelayCut f)), raises its capital cost (x (1 + maxCostRise f)) and takes a share of
+ *    the organisations' capital a month (fees, freezes: maxCapitalLoss f): the multipliers are
+ *    written into the supply state and read by next month's supply step (production.ts, module.ts).
  * 2. Leadership losses: killings come from the supply events (strikes on land, by country); captures
  *    from the leadership-capture lever. A capture counts captureRelativeEffect of a killing. Each
  *    loss adds groups to its region (fragmentation), which relax back to the baseline number with a
@@ -76,6 +77,8 @@ export interface ConflictState {
   flashDeaths: Float64Array;
   successionWars: Float64Array;
   successionDeaths: Float64Array;
+  /** Share of attacks on US personnel or soil that fall on US soil (conflict.usSoilShare). */
+  usSoilShare: number;
   /** Monthly hazard of an attack on US personnel or soil, and attacks drawn. */
   usHazard: Float64Array;
   usAttacks: Float64Array;
@@ -143,6 +146,7 @@ export function createConflictModule(
     successionToll: new Float64Array(R),
     adapted: new Float64Array(1),
     capital0: supply.capital.reduce((a, b) => a + b, 0),
+    usSoilShare: g('conflict.usSoilShare'),
     friction: new Float64Array(steps),
     killed: new Float64Array(steps),
     captured: new Float64Array(steps),
@@ -173,6 +177,7 @@ export function createConflictModule(
   const rate = g('conflict.sanctionsRate');
   const maxDelay = g('conflict.sanctionsMaxDelayCut');
   const maxCost = g('conflict.sanctionsMaxCostRise');
+  const maxCapitalLoss = g('conflict.sanctionsMaxCapitalLoss');
   const captureRel = g('conflict.captureRelativeEffect');
   const split = g('conflict.splitPerKilling');
   const consolidate = 2 ** (-1 / Math.max(1e-9, g('conflict.consolidationHalfLifeMonths')));
@@ -216,6 +221,7 @@ export function createConflictModule(
       state.friction[t] = f;
       finance[0] = 1 - maxDelay * f;
       finance[1] = 1 + maxCost * f;
+      finance[2] = 1 - maxCapitalLoss * f;
 
       // 2-3. Leadership losses, fragmentation, flashes and succession wars by region.
       let killedAll = 0;

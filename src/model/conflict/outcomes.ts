@@ -141,6 +141,31 @@ export const CONFLICT_OUTCOMES: OutcomeSpec[] = [
     read: { aggregate: 'year', value: (sim, t) => 1 - Math.exp(-sum(conflictOf(sim).usHazard, t - 11, t)) },
   },
   {
+    path: 'conflict.pAttackOnUsSoil',
+    label: 'P(attack on US soil) in the year',
+    unit: 'probability',
+    direction: 'minimise',
+    note: 'tail risk: the US-soil share (conflict.usSoilShare) of the hazard of attacks on US personnel or soil',
+    risk: true,
+    read: {
+      aggregate: 'year',
+      value: (sim, t) => {
+        const c = conflictOf(sim);
+        return 1 - Math.exp(-c.usSoilShare * sum(c.usHazard, t - 11, t));
+      },
+    },
+  },
+  {
+    path: 'conflict.expectedAttacksOnUs',
+    label: 'expected attacks on US personnel or soil',
+    unit: 'attacks a year',
+    direction: 'minimise',
+    summary: 'sum',
+    note: 'sum of the monthly hazards (about the probability of an attack while it is small); a tail risk',
+    risk: true,
+    read: yearSum('usHazard'),
+  },
+  {
     path: 'conflict.attacksOnUs',
     label: 'attacks on US personnel or soil (drawn)',
     unit: 'events a year',

@@ -54,7 +54,7 @@ export interface SupplyState {
   policyStep: number;
   /** Corridor labels per commodity (US-bound). */
   corridors: Record<'cocaine' | 'fentanyl', string[]>;
-  /** Financial-sanctions multipliers on lab (re)building, [rate, capital cost]; written by the conflict module. */
+  /** Financial-sanctions multipliers [rebuilding rate, capital cost, capital kept a month]; written by the conflict module. */
   finance: Float64Array;
 }
 
@@ -299,7 +299,7 @@ export interface StepContext {
   thetaPurity: number;
   /** This month's seizure-noise draw of each enforcement group (both commodities). */
   noiseZ: Float64Array;
-  /** Financial-sanctions multipliers on lab (re)building: [rate (<= 1), capital cost (>= 1)]; 1 without sanctions. */
+  /** Financial-sanctions multipliers: [(re)building rate (<= 1), capital cost (>= 1), capital kept a month (<= 1)]; 1 without sanctions. */
   finance: Float64Array;
 }
 
