@@ -54,6 +54,8 @@ export interface SupplyState {
   policyStep: number;
   /** Corridor labels per commodity (US-bound). */
   corridors: Record<'cocaine' | 'fentanyl', string[]>;
+  /** Financial-sanctions multipliers [rebuilding rate, capital cost, capital kept a month]; written by the conflict module. */
+  finance: Float64Array;
 }
 
 /** The supply modules of one run, their outcome state, and the roots of all their mutable state. */
@@ -297,6 +299,8 @@ export interface StepContext {
   thetaPurity: number;
   /** This month's seizure-noise draw of each enforcement group (both commodities). */
   noiseZ: Float64Array;
+  /** Financial-sanctions multipliers: [(re)building rate (<= 1), capital cost (>= 1), capital kept a month (<= 1)]; 1 without sanctions. */
+  finance: Float64Array;
 }
 
 /** What `createCommodityRt` reads besides the commodity. */
