@@ -47,7 +47,12 @@ describe('lever declarations', () => {
     expect(levers.map((l) => l.id)).toEqual([...leverCatalogue().keys()]);
     const kinds = new Set(levers.map((l) => l.effect.kind));
     expect([...kinds].sort()).toEqual(
-      ['health-channel', ...SUPPLY_EFFECT_HANDLERS.keys(), ...MARKET_EFFECT_HANDLERS.keys()].sort(),
+      [
+        'health-channel',
+        'conflict-channel',
+        ...SUPPLY_EFFECT_HANDLERS.keys(),
+        ...MARKET_EFFECT_HANDLERS.keys(),
+      ].sort(),
     );
   });
 
@@ -167,7 +172,12 @@ describe('every shipped lever moves the model', () => {
   const scenario = defaultScenario();
   const base = runModel({ scenario, policy: noPolicy(), seed: 5 });
   const fingerprint = (o: ReturnType<typeof runModel>) =>
-    JSON.stringify([o.annual.map((a) => a.deaths.total), o.supply]);
+    // Conflict outcomes too: the leadership-capture lever acts on violence only.
+    JSON.stringify([
+      o.annual.map((a) => a.deaths.total),
+      o.supply,
+      o.annual.map((a) => (a as unknown as { conflict: unknown }).conflict),
+    ]);
   for (const def of leverCatalogue().values()) {
     for (const target of def.targets ?? [undefined]) {
       it(`${def.id}${target ? ` (${target})` : ''}`, () => {

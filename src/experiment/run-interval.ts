@@ -352,6 +352,6 @@ function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: re
     .filter((x): x is string => x !== undefined);
   return [
     `Drug reaching the US (policy arm, vs no new policy): ${COMMODITIES.map(flow).join('; ')}.`,
-    `Risks recorded: ${risks.join('; ')}. Civilian harm, diplomatic and retaliation risks are not modelled yet.`,
+    `Risks recorded: ${risks.join('; ')}. Civilian harm and diplomatic risks are not modelled yet.`,
   ];
 }

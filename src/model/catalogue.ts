@@ -4,6 +4,7 @@
  * (engine records, output schema, ensembles, CLI) takes them from here.
  */
 
+import { CONFLICT_OUTCOMES } from './conflict/outcomes.js';
 import { HEALTH_OUTCOMES } from './health-outcomes.js';
 import { COST_OUTCOMES, STREET_OUTCOMES } from './market-outcomes.js';
 import type { OutcomeSpec } from './outcomes.js';
@@ -21,5 +22,12 @@ export function registerOutcomes(specs: readonly OutcomeSpec[]): void {
 
 /** Every declared outcome, in record order. */
 export function outcomeSpecs(): readonly OutcomeSpec[] {
-  return [...HEALTH_OUTCOMES, ...STREET_OUTCOMES, ...COST_OUTCOMES, ...SUPPLY_OUTCOMES, ...extra];
+  return [
+    ...HEALTH_OUTCOMES,
+    ...STREET_OUTCOMES,
+    ...COST_OUTCOMES,
+    ...SUPPLY_OUTCOMES,
+    ...CONFLICT_OUTCOMES,
+    ...extra,
+  ];
 }

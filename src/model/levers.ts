@@ -10,12 +10,14 @@
 import { z } from 'zod';
 import demand from '../../data/levers/demand.json' with { type: 'json' };
 import supply from '../../data/levers/supply.json' with { type: 'json' };
+import conflictParameters from '../../data/parameters/conflict.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
 import supplyParameters from '../../data/parameters/supply.json' with { type: 'json' };
 import { CrossroadsError, fail, type InputIssue } from '../core/errors.js';
 import { parseMonth, type TimeAxis } from '../core/time.js';
 import { zodIssues } from '../spec/issues.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
+import { conflictChannelHandler } from './conflict/channels.js';
 import { healthChannelHandler } from './health-channels.js';
 import type { EffectHandler, LeverBase, LeverCheckContext } from './lever-effect.js';
 import { PRONGS, unknownParameters } from './lever-effect.js';
@@ -25,7 +27,7 @@ import { MARKET_EFFECT_HANDLERS, type MarketLeverEffect } from './supply/market-
 
 /** A lever declaration. `channel` may contain `{target}`, replaced by the target id. */
 export interface LeverDef extends LeverBase {
-  effect: { kind: 'health-channel' } | SupplyLeverEffect | MarketLeverEffect;
+  effect: { kind: 'health-channel' } | { kind: 'conflict-channel' } | SupplyLeverEffect | MarketLeverEffect;
 }
 
 /** The effect handlers by kind; each declares its own kind (a kind declared twice is a programming error). */
@@ -42,6 +44,7 @@ const EFFECT_HANDLERS = registry([
   healthChannelHandler as EffectHandler,
   ...SUPPLY_EFFECT_HANDLERS.values(),
   ...MARKET_EFFECT_HANDLERS.values(),
+  conflictChannelHandler as EffectHandler,
 ]);
 
 const LeverBaseSchema = z
@@ -64,7 +67,11 @@ const LeverFileSchema = z.object({ $comment: z.string().optional(), levers: z.ar
 
 /** Declared parameter ids (data/parameters/*.json, `$` keys aside). */
 const PARAMETER_IDS: ReadonlySet<string> = new Set(
-  [...Object.keys(healthParameters), ...Object.keys(supplyParameters)].filter((k) => !k.startsWith('$')),
+  [
+    ...Object.keys(healthParameters),
+    ...Object.keys(supplyParameters),
+    ...Object.keys(conflictParameters),
+  ].filter((k) => !k.startsWith('$')),
 );
 
 /** One lever declaration: the common fields, then its kind's own fields and checks. */

@@ -8,6 +8,7 @@ import precursors from '../../data/history/fentanyl-precursors.json' with { type
 import marketDemand from '../../data/history/market-demand.json' with { type: 'json' };
 import streetSupply from '../../data/history/street-supply.json' with { type: 'json' };
 import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
+import conflictParameters from '../../data/parameters/conflict.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
 import { defaultNetwork, defaultOrganisations, supplyParameterFile } from '../model/supply/data.js';
 import { type ParameterSpec, type Scenario, ScenarioSchema } from '../spec/scenario.js';
@@ -52,6 +53,7 @@ function rawDefault(withFit: boolean): unknown {
   const parameters = {
     ...paramsOf(healthParameters as Record<string, unknown>),
     ...paramsOf(supplyParameterFile()),
+    ...paramsOf(conflictParameters as Record<string, unknown>),
   };
   return {
     name: 'default',

@@ -56,6 +56,8 @@ export interface SupplyState {
   corridors: Record<'cocaine' | 'fentanyl', string[]>;
   /** Inventories at the start of the run (labs + the demand-led markets' distribution stocks), kg. */
   initialInventory: Record<'cocaine' | 'fentanyl', number>;
+  /** Financial-sanctions multipliers [rebuilding rate, capital cost, capital kept a month]; written by the conflict module. */
+  finance: Float64Array;
 }
 
 /** The supply modules of one run, their outcome state, and the roots of all their mutable state. */
@@ -320,6 +322,8 @@ export interface StepContext {
   lastingShare: number;
   /** This month's seizure-noise draw of each enforcement group (both commodities). */
   noiseZ: Float64Array;
+  /** Financial-sanctions multipliers: [(re)building rate (<= 1), capital cost (>= 1), capital kept a month (<= 1)]; 1 without sanctions. */
+  finance: Float64Array;
 }
 
 /** What `createCommodityRt` reads besides the commodity. */
