@@ -54,6 +54,7 @@ import {
 } from './state.js';
 import { stepCommodity } from './step.js';
 import { createStreetModule } from './street.js';
+import { STRIKE_SETTINGS } from './strike-settings.js';
 
 export type { CommodityRecords, EventRecords } from './records.js';
 export {
@@ -128,6 +129,11 @@ export function createSupplyModules(
     deathsAboard: arena.zeros(steps),
     leadershipLosses: arena.zeros(steps),
     strikesBySovereignty: new Map(),
+    strikesBySetting: {
+      'at-sea': arena.zeros(steps),
+      remote: arena.zeros(steps),
+      populated: arena.zeros(steps),
+    },
   };
   const sovereigntyRow = (s: string): Float64Array => {
     let row = events.strikesBySovereignty.get(s);
@@ -174,6 +180,7 @@ export function createSupplyModules(
     options,
     policyStep,
     noiseZ,
+    settingRows: STRIKE_SETTINGS.map((k) => events.strikesBySetting[k]),
     ...constants,
   };
   const keepShare = 1 - payout;
