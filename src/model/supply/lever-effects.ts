@@ -453,7 +453,7 @@ const infrastructureStrikes: SupplyEffectHandler<z.infer<typeof InfrastructureSt
     const kinds: readonly string[] = effect.actsOn.nodes;
     const edges: number[] = [];
     const kindOfEdge: string[] = [];
-    c.net.edges.forEach((e, i) => {
+    c.net.edges.forEach((_e, i) => {
       const from = c.net.nodes[c.edgeFrom[i]];
       if (c.isPrecursor[i] || from.country !== value || !kinds.includes(from.kind)) return;
       edges.push(i);
