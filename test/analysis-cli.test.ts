@@ -120,7 +120,7 @@ describe('crossroads robust', () => {
     const names = JSON.parse(io.out).packages.map((p: { package: string }) => p.package);
     expect(names).toContain('balanced-package');
     expect(names).not.toContain('none');
-    expect(names[names.length - 1]).toBe('moud-expansion (10)');
+    expect(names[names.length - 1]).toBe(`moud-expansion (${names.length})`);
   });
   it('refuses one package and a bad condition', async () => {
     expect(await main(['robust', '--policies', 'demand-package', '-n', '2'])).toBe(2);

@@ -2,7 +2,7 @@
  * The engine: builds the modules in their declared order, steps them monthly over the horizon and
  * records monthly and annual outcomes. Step order each month: levers (precomputed plan) -> supply
  * (organisations, then market) -> street supply (history before policyStart, market after) ->
- * health -> recorders. Same scenario, policy, seed and version give identical results.
+ * health -> risk -> recorders. Same scenario, policy, seed and version give identical results.
  */
 
 import { copyState } from '../core/copy-state.js';
@@ -13,6 +13,7 @@ import { type COMPARTMENT_NAMES, createHealthModule } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { type CompiledOutcome, expandOutcomes } from '../model/outcomes.js';
 import { Params } from '../model/params.js';
+import { createRiskModule, type RiskState } from '../model/risk/module.js';
 import {
   COMMODITIES,
   type Commodity,
@@ -46,7 +47,7 @@ import {
 } from './recorder.js';
 
 /** Names of the run's random streams, in stream order (append only: order is part of the model version). */
-export const STREAM_NAMES = ['health', 'supply', 'events'] as const;
+export const STREAM_NAMES = ['health', 'supply', 'events', 'risk'] as const;
 
 /** Inputs of one run. */
 export interface RunInput {
@@ -201,6 +202,7 @@ interface Live {
   modules: Module[];
   health: ReturnType<typeof createHealthModule>;
   supply: SupplyModules;
+  risk: { state: RiskState };
   plan: LeverPlan;
   recorder: RecorderPlan;
   readings: BoundReadings;
@@ -228,6 +230,9 @@ function start(input: RunInput, prepared: Prepared): Live {
   const supply = createSupplyModules(axis, scenario, params, prepared.supply, plan.channels, {
     stochastic: input.stochastic ?? true,
   });
+  const risk = createRiskModule(axis, params, supply.state, plan.channels, {
+    stochastic: input.stochastic ?? true,
+  });
   const monthlyCost = new Float64Array(axis.steps);
   for (const l of plan.levers) for (let t = 0; t < axis.steps; t++) monthlyCost[t] += l.cost[t];
   const sim: SimState = {
@@ -237,7 +242,7 @@ function start(input: RunInput, prepared: Prepared): Live {
     cost: monthlyCost,
     channels: plan.channels,
     streams: Object.fromEntries(STREAM_NAMES.map((n, i) => [n, streams[i]])),
-    modules: { health: health.state, supply: supply.state },
+    modules: { health: health.state, supply: supply.state, risk: risk.state },
   };
   const recorder = recorderPlan(prepared.outcomes);
   const monthly: MonthlySeries | undefined = input.monthly
@@ -249,9 +254,10 @@ function start(input: RunInput, prepared: Prepared): Live {
   return {
     axis,
     sim,
-    modules: [...supply.modules, health.module],
+    modules: [...supply.modules, health.module, risk.module],
     health,
     supply,
+    risk,
     plan,
     recorder,
     readings: bindReadings(recorder, sim),
@@ -427,6 +433,7 @@ function copyLive(dst: Live, src: Live): void {
   copyState(dst.sim.streams, src.sim.streams, undefined, 'streams');
   copyState(dst.health.state, src.health.state, undefined, 'health');
   copyState(dst.supply.mutable, src.supply.mutable, SUPPLY_CONFIG_KEYS, 'supply');
+  copyState(dst.risk.state, src.risk.state, undefined, 'risk');
   const r = dst.rec;
   r.acc.set(src.rec.acc);
   r.values.set(src.rec.values);

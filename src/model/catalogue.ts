@@ -7,6 +7,7 @@
 import { HEALTH_OUTCOMES } from './health-outcomes.js';
 import { COST_OUTCOMES, STREET_OUTCOMES } from './market-outcomes.js';
 import type { OutcomeSpec } from './outcomes.js';
+import { RISK_OUTCOMES } from './risk/outcomes.js';
 import { SUPPLY_OUTCOMES } from './supply/outcomes.js';
 
 const extra: OutcomeSpec[] = [];
@@ -21,5 +22,12 @@ export function registerOutcomes(specs: readonly OutcomeSpec[]): void {
 
 /** Every declared outcome, in record order. */
 export function outcomeSpecs(): readonly OutcomeSpec[] {
-  return [...HEALTH_OUTCOMES, ...STREET_OUTCOMES, ...COST_OUTCOMES, ...SUPPLY_OUTCOMES, ...extra];
+  return [
+    ...HEALTH_OUTCOMES,
+    ...STREET_OUTCOMES,
+    ...COST_OUTCOMES,
+    ...SUPPLY_OUTCOMES,
+    ...RISK_OUTCOMES,
+    ...extra,
+  ];
 }

@@ -7,6 +7,7 @@ import freeFile from '../../data/calibration/free-parameters.json' with { type: 
 import streetSupply from '../../data/history/street-supply.json' with { type: 'json' };
 import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
+import { riskParameterFile } from '../model/risk/data.js';
 import { defaultNetwork, defaultOrganisations, supplyParameterFile } from '../model/supply/data.js';
 import { type ParameterSpec, type Scenario, ScenarioSchema } from '../spec/scenario.js';
 
@@ -50,6 +51,7 @@ function rawDefault(withFit: boolean): unknown {
   const parameters = {
     ...paramsOf(healthParameters as Record<string, unknown>),
     ...paramsOf(supplyParameterFile()),
+    ...paramsOf(riskParameterFile()),
   };
   return {
     name: 'default',

@@ -157,6 +157,11 @@ export const LeverUseSchema = z
     end: MonthSchema.optional(),
     /** Months of linear ramp from zero to full intensity. */
     rampMonths: z.number().int().min(0).max(120).optional(),
+    /**
+     * The action this entry belongs to (entries with the same label form one action of the Action ·
+     * Intended Outcome · Potential Risk table); by default each entry is its own action.
+     */
+    action: z.string().min(1).max(80).optional(),
   })
   .strict();
 export type LeverUse = z.infer<typeof LeverUseSchema>;

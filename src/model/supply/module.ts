@@ -201,6 +201,7 @@ export function createSupplyModules(
     capital,
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
+    detectionScale: { cocaine: cocRt.legs.detScale, fentanyl: fenRt.legs.detScale },
   };
   arenas.set(state, arena);
   // Everything the monthly steps mutate, for forking a run (see engine/run.ts runPaired).

@@ -54,6 +54,8 @@ export interface SupplyState {
   policyStep: number;
   /** Corridor labels per commodity (US-bound). */
   corridors: Record<'cocaine' | 'fentanyl', string[]>;
+  /** Each commodity's legs' detection scale (`LegState.detScale`), written by the risk module. */
+  detectionScale: Record<'cocaine' | 'fentanyl', Float64Array>;
 }
 
 /** The supply modules of one run, their outcome state, and the roots of all their mutable state. */
@@ -158,6 +160,11 @@ export interface LegState {
   edgeIn: Float64Array;
   /** Kg per shipment on each leg (maritime or land), for the spread of seizures. */
   shipKg: Float64Array;
+  /**
+   * Scale on each leg's detection written by the risk module (partners suspending cooperation where
+   * they operated), read in step (i) the next month; 1 everywhere unless a partner suspends.
+   */
+  detScale: Float64Array;
 }
 
 /** Production and lab capacity by holding. */
@@ -372,6 +379,7 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
       plan: arena.zeros(m),
       edgeIn: arena.zeros(m),
       shipKg,
+      detScale: arena.filled(m, 1),
     },
     prod: {
       cap: arena.copy(c.holdings.map((h) => h.capacity)),
