@@ -19,7 +19,7 @@ import { fail } from '../core/errors.js';
 import { type Prepared, prepare, type RunOutput, releaseRun, runModel } from '../engine/run.js';
 import type { CompiledOutcome } from '../model/outcomes.js';
 import { type RunResult, runPolicy } from '../report/run-result.js';
-import { noPolicy, summaryStartYear } from '../scenario/resolve.js';
+import { alignPolicyStart, noPolicy, summaryStartYear } from '../scenario/resolve.js';
 import type { LeverUse, Policy, Scenario } from '../spec/scenario.js';
 import { type AcceptedSets, type Design, parameterSpace, Sampler, valuesAt } from './sampling.js';
 
@@ -221,6 +221,8 @@ export function actionTable(spec: ActionTableSpec): {
   seconds: number;
 } {
   const started = Date.now();
+  // Every package variant runs on the scenario the whole package would (the same hand-over month).
+  spec = { ...spec, scenario: alignPolicyStart(spec.scenario, [spec.policy]) };
   const acts = actionsOf(spec.policy);
   const k = acts.length;
   const shapley = k <= ACTION_DEFAULTS.shapleyMaxActions;

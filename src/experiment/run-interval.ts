@@ -17,7 +17,7 @@ import {
   YEAR_MARKER_NOTE,
   yearMarker,
 } from '../report/observed.js';
-import { noPolicy } from '../scenario/resolve.js';
+import { alignPolicyStart, noPolicy } from '../scenario/resolve.js';
 import { COMMODITIES } from '../spec/commodities.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import {
@@ -155,6 +155,7 @@ export async function runPolicyInterval(
   spec: IntervalRunSpec,
   options: RunEnsembleOptions = {},
 ): Promise<IntervalRunResult> {
+  spec = { ...spec, scenario: alignPolicyStart(spec.scenario, [spec.policy]) };
   const sigmas = spec.errorSigmas ? observableSigmas(spec.accepted, spec.errorSigmas) : null;
   const historyYears = (observedDeaths().total ?? []).map((r) => r.year);
   const paired = await runPairedEnsemble(

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type AnnualRecord, type RunOutput, runPaired } from '../engine/run.js';
 import { outcomeSpecs } from '../model/catalogue.js';
 import type { OutcomeSpec } from '../model/outcomes.js';
-import { noPolicy, summaryStartYear } from '../scenario/resolve.js';
+import { alignPolicyStart, noPolicy, summaryStartYear } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { type Manifest, makeManifest } from './manifest.js';
 
@@ -106,6 +106,7 @@ export function runPolicy(
   replicate = 0,
   parameters?: Record<string, number>,
 ): RunResult {
+  scenario = alignPolicyStart(scenario, [policy]);
   const input = { scenario, policy, seed, replicate, parameters };
   // The two runs share every month before the policy starts (computed once; see runPaired).
   const [withPolicy, counterfactual] = runPaired(input, { ...input, policy: noPolicy() });

@@ -173,6 +173,13 @@ export const PolicySchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     levers: z.array(LeverUseSchema).max(100),
+    /**
+     * Where the observed street-supply history hands over to the market, in every arm of a comparison
+     * with this policy: at the scenario's policy start (default), or `before-first-action`: at the
+     * month before this policy first acts, when that is earlier (the history signals of the months
+     * it already acted contain whatever it did, so neither arm uses them).
+     */
+    handOver: z.enum(['policy-start', 'before-first-action']).optional(),
   })
   .strict();
 export type Policy = z.infer<typeof PolicySchema>;
