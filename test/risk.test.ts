@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import riskParameters from '../data/parameters/risk.json' with { type: 'json' };
+import { main } from '../src/cli/main.js';
 import { runModel } from '../src/engine/run.js';
 import { actionsOf, actionTable } from '../src/experiment/actions.js';
 import type { SupplyState } from '../src/model/supply/state.js';
@@ -14,6 +15,7 @@ import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
 import { shippedPolicy } from '../src/scenario/shipped.js';
 import type { Policy } from '../src/spec/scenario.js';
+import { captureStdio } from './helpers/stdio.js';
 
 const scenario = defaultScenario();
 
@@ -270,5 +272,80 @@ describe('the action table', () => {
     expect(JSON.stringify(a.actions)).toBe(JSON.stringify(b.actions));
     const killed = a.actions[0].risk.find((e) => e.outcome === 'risk.harm.killedInStrikes')!;
     expect(killed.p95).toBeGreaterThan(killed.p5);
+  });
+});
+
+describe('the campaign counterfactual', () => {
+  it('both arms hand over before the campaign: identical until 2025-08, the September-December signals used by neither', async () => {
+    const { alignPolicyStart } = await import('../src/scenario/resolve.js');
+    const campaign = shippedPolicy('campaign-2025-26', scenario);
+    const aligned = alignPolicyStart(scenario, [campaign]);
+    expect(aligned.policyStart).toBe('2025-09');
+    // Without the option the scenario is untouched.
+    expect(alignPolicyStart(scenario, [{ ...campaign, handOver: undefined }])).toBe(scenario);
+    const a = runModel({ scenario: aligned, policy: campaign, seed: 1, monthly: true });
+    const b = runModel({ scenario: aligned, policy: noPolicy(), seed: 1, monthly: true });
+    const months = a.monthly!.month;
+    const aug = months.indexOf('2025-08');
+    expect(a.monthly!.deathsTotal.slice(0, aug + 1)).toEqual(b.monthly!.deathsTotal.slice(0, aug + 1));
+    const sep = months.indexOf('2025-09');
+    const dec = months.indexOf('2025-12');
+    // From September both arms are market-driven (their street supply differs), not the observed signals.
+    const street = (o: ReturnType<typeof runModel>) => o.annual.find((x) => x.year === 2025)!.streetSupply;
+    expect(street(a).cocaine.availability).not.toBe(street(b).cocaine.availability);
+    expect(dec).toBeGreaterThan(sep);
+  });
+
+  it('reproduces the reported 2025 tally of the strikes at sea within its band', () => {
+    const campaign = shippedPolicy('campaign-2025-26', scenario);
+    const t = actionTable({ scenario, policy: campaign, n: 1, seed: 1 });
+    expect(t.attribution.window[0]).toBe(2025);
+    const out = runModel({
+      scenario: { ...scenario, policyStart: '2025-09' },
+      policy: campaign,
+      seed: 1,
+    });
+    const y2025 = out.annual.find((a) => a.year === 2025)!;
+    // 35 vessels destroyed and 115-123 dead by early January 2026 (EVENTS-2025-26.md).
+    expect(y2025.supply.strikes.atSea).toBeGreaterThan(30);
+    expect(y2025.supply.strikes.atSea).toBeLessThanOrEqual(36);
+    expect(y2025.supply.deathsAboardStruckVessels).toBeGreaterThan(95);
+    expect(y2025.supply.deathsAboardStruckVessels).toBeLessThan(135);
+  });
+});
+
+describe('the table in the commands', () => {
+  const io = captureStdio();
+  it('run and compare print it and write it under `actions`; "not modelled yet" is gone', async () => {
+    io.out = '';
+    expect(await main(['run', '-p', 'drone-strikes-venezuela', '-n', '1'])).toBe(0);
+    expect(io.out).toContain('Action · Intended Outcome · Potential Risk');
+    expect(io.out).toContain('drone strikes in Venezuela [production-strikes VE]');
+    expect(io.out).toMatch(/Harm and diplomatic risk .*people killed in strikes/);
+    expect(io.out).not.toContain('not modelled yet');
+    io.out = '';
+    expect(
+      await main([
+        'compare',
+        'strikes-with-talks',
+        'none',
+        '-n',
+        '3',
+        '--threads',
+        '1',
+        '--no-progress',
+        '-f',
+        'json',
+      ]),
+    ).toBe(0);
+    const doc = JSON.parse(io.out);
+    expect(doc.actions.map((a: { name: string; arm: string }) => `${a.arm}: ${a.name}`)).toEqual([
+      'strikes-with-talks: vessel strikes',
+      'strikes-with-talks: talks with Venezuela',
+      'strikes-with-talks: diplomacy and aid (Colombia)',
+    ]);
+    for (const a of doc.actions)
+      for (const e of [...a.intended, ...a.risk])
+        expect(Object.keys(e).sort()).toEqual(['label', 'median', 'outcome', 'p5', 'p95', 'unit']);
   });
 });

@@ -357,9 +357,10 @@ export function fmtEntry(e: ActionEntry): string {
   return `${e.label} ${fmtEntryValue(e, e.median)} (${fmtEntryValue(e, e.p5)} .. ${fmtEntryValue(e, e.p95)})`;
 }
 
-/** Does the entry differ from zero anywhere in its interval? */
+/** Does the entry differ from zero anywhere in its interval, at the precision it is printed? */
 export function isNonZero(e: ActionEntry): boolean {
-  return Math.max(Math.abs(e.median), Math.abs(e.p5), Math.abs(e.p95)) > 1e-9;
+  const eps = e.unit === 'index' ? 5e-4 : e.unit === 'probability' ? 5e-3 : 1e-9;
+  return Math.max(Math.abs(e.median), Math.abs(e.p5), Math.abs(e.p95)) >= eps;
 }
 
 /**

@@ -33,7 +33,7 @@ import { leverCatalogue, supplyLevers } from '../levers.js';
 import type { Params } from '../params.js';
 import type { Module, SimState } from '../state.js';
 import type { SupplyState } from '../supply/state.js';
-import { ACTORS } from './data.js';
+import { ACTORS, riskParameterFile } from './data.js';
 
 /** This month's readings (index into `RiskState.now`), read by the declared outcomes. */
 export const NOW = {
@@ -53,10 +53,13 @@ export const NOW = {
   rivalAlignment: 13,
   countriesEverInCrisis: 14,
   partnersEverSuspended: 15,
+  /** Countries in crisis this month, and partners suspending cooperation this month (summed a year: months). */
+  crisisMonthsAll: 16,
+  partnerMonths: 17,
 } as const;
-const NOW_FIELDS = 16;
+const NOW_FIELDS = 18;
 
-/** Uniform draws a month for harm (fixed, so random numbers stay aligned across policies). */
+/** Draw slots a month for harm; slots beyond are the actors' crisis and rival draws. */
 const HARM_DRAWS = 6;
 
 /** The risk module's part of the state: everything the monthly step mutates (walked when forking). */
@@ -85,16 +88,84 @@ export interface RiskState {
   now: Float64Array;
   /** Harm summed over the run (people), for quick reads. */
   totals: Float64Array;
+  /** [0]: the run's random key (drawn from the `risk` stream in the first month); [1]: 1 once anything happened. */
+  flags: Float64Array;
 }
 
-/** Corridors on which a partner has a share of interdiction (from the parameter ids). */
-export function partnerCorridors(params: { ids(): Iterable<string> }): string[] {
-  const out: string[] = [];
-  for (const id of params.ids()) {
+/** Corridors on which a partner has a share of interdiction (from the parameter declarations). */
+export const PARTNER_CORRIDORS: readonly string[] = (() => {
+  const out = new Set<string>();
+  for (const id of Object.keys(riskParameterFile())) {
     const m = /^risk\.partner\.[A-Z]{2}\.share\.(.+)$/.exec(id);
-    if (m && !out.includes(m[1])) out.push(m[1]);
+    if (m) out.add(m[1]);
   }
-  return out.sort();
+  return [...out].sort();
+})();
+
+/** Declarations the module reads once (they depend on no run): lever channels, easing rates. */
+let statics:
+  | {
+      /** Vessel-strike channels by corridor target. */
+      sea: { target: string; channel: string }[];
+      /** Easing levers by channel segment (`risk.<name>.{target}`). */
+      easing: Map<string, { parameter: string; perUnit: number }>;
+    }
+  | undefined;
+function staticsOf() {
+  if (statics) return statics;
+  const sea: { target: string; channel: string }[] = [];
+  for (const lever of supplyLevers()) {
+    if (lever.effect.kind !== 'vessel-strikes') continue;
+    for (const target of lever.targets ?? [])
+      if (!sea.some((x) => x.target === target))
+        sea.push({ target, channel: lever.channel.replace('{target}', target) });
+  }
+  const easing = new Map<string, { parameter: string; perUnit: number }>();
+  for (const lever of leverCatalogue().values()) {
+    const e = lever.effect as { kind: string; easingParameter?: string; perUnit?: number };
+    const m = /^risk\.([a-z-]+)\.\{target\}$/.exec(lever.channel);
+    if (e.kind === 'risk-easing' && m && e.easingParameter && e.perUnit)
+      easing.set(m[1], { parameter: e.easingParameter, perUnit: e.perUnit });
+  }
+  statics = { sea, easing };
+  return statics;
+}
+
+/** The legs of each partner corridor, per commodity of a compiled network (cached per network). */
+const corridorLegs = new WeakMap<object, Int32Array[][]>();
+function legsOf(supply: SupplyState): Int32Array[][] {
+  let legs = corridorLegs.get(supply.compiled);
+  if (!legs) {
+    legs = supply.compiled.commodities.map((c) =>
+      PARTNER_CORRIDORS.map((cor) =>
+        Int32Array.from(c.net.edges.flatMap((e, i) => (e.corridor === cor ? [i] : []))),
+      ),
+    );
+    corridorLegs.set(supply.compiled, legs);
+  }
+  return legs;
+}
+
+/**
+ * A uniform in (0, 1) for (key, month, slot): a counter-based draw (two rounds of the lowbias32
+ * integer hash), so a month draws only what it needs and the same (month, slot) gets the same number
+ * in every policy of a paired comparison (common random numbers). The run's key is the first draw
+ * of its `risk` stream.
+ */
+function uniformAt(key: number, t: number, slot: number): number {
+  let x = (key ^ Math.imul(t + 1, 0x9e3779b1)) >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  x = (x ^ Math.imul(slot + 1, 0x85ebca77)) >>> 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return ((x >>> 0) + 0.5) / 4294967296;
 }
 
 /** Poisson count with mean `mean` by inversion of one uniform (normal approximation above 30). */
@@ -162,18 +233,15 @@ export function createRiskModule(
   const minMonths = g('risk.partner.minMonths');
   const rivalThreshold = g('risk.rival.threshold');
 
-  // Vessel-strike channels by corridor (levers whose effect kind is vessel-strikes).
+  const fixed = staticsOf();
+  // Vessel-strike channels by corridor, those the policy uses.
   const seaCorridors: string[] = [];
   const seaChannels: Float64Array[] = [];
-  for (const lever of supplyLevers()) {
-    if (lever.effect.kind !== 'vessel-strikes') continue;
-    for (const target of lever.targets ?? []) {
-      const name = lever.channel.replace('{target}', target);
-      const arr = channels.get(name);
-      if (!arr || seaCorridors.includes(target)) continue;
-      seaCorridors.push(target);
-      seaChannels.push(arr);
-    }
+  for (const x of fixed.sea) {
+    const arr = channels.get(x.channel);
+    if (!arr) continue;
+    seaCorridors.push(x.target);
+    seaChannels.push(arr);
   }
   const nSea = seaCorridors.length;
   const seaShare = new Float64Array(nSea);
@@ -191,52 +259,41 @@ export function createRiskModule(
     });
   });
 
-  // Partner shares of interdiction by corridor (every corridor named in the parameters).
-  const corridors = partnerCorridors(params);
-  const nCor = corridors.length;
+  // Partner shares of interdiction by corridor.
+  const nCor = PARTNER_CORRIDORS.length;
   const partnerShare = new Float64Array(nCor * n);
-  corridors.forEach((cor, k) => {
+  PARTNER_CORRIDORS.forEach((cor, k) => {
     ACTORS.forEach((a, i) => {
       const sh = `risk.partner.${a.id}.share.${cor}`;
       if (a.partner && has(sh)) partnerShare[k * n + i] = g(sh);
     });
   });
-  // The legs of each partner corridor, per commodity, and the scale arrays the supply step reads.
-  const scaleTargets: { scale: Float64Array; edges: Int32Array[] }[] = [];
-  for (const c of supply.compiled.commodities) {
-    const scale = supply.detectionScale[c.commodity];
-    const edges = corridors.map((cor) =>
-      Int32Array.from(c.net.edges.flatMap((e, i) => (e.corridor === cor ? [i] : []))),
-    );
-    if (edges.some((x) => x.length > 0)) scaleTargets.push({ scale, edges });
-  }
+  // The scale arrays the supply step reads, with the legs of each partner corridor.
+  const legs = legsOf(supply);
+  const scaleTargets = supply.compiled.commodities
+    .map((c, j) => ({ scale: supply.detectionScale[c.commodity], edges: legs[j] }))
+    .filter((x) => x.edges.some((e) => e.length > 0));
 
   // Per-actor channels: sanctions on officials, the easing levers, border measures.
   const sanctionCh = ACTORS.map((a) => channels.get(`finance.officials.${a.id}`) ?? null);
-  const easingRates = new Map<string, { parameter: string; perUnit: number }>();
-  for (const lever of leverCatalogue().values()) {
-    const e = lever.effect as { kind: string; easingParameter?: string; perUnit?: number };
-    const m = /^risk\.([a-z-]+)\.\{target\}$/.exec(lever.channel);
-    if (e.kind === 'risk-easing' && m && e.easingParameter && e.perUnit)
-      easingRates.set(m[1], { parameter: e.easingParameter, perUnit: e.perUnit });
-  }
-  const easing: { actor: number; rate: number; intensity: Float64Array }[] = [];
+  const easingOf: { rate: number; intensity: Float64Array }[][] = ACTORS.map(() => []);
   for (const [name, arr] of channels) {
     const m = /^risk\.([a-z-]+)\.([A-Z]{2})$/.exec(name);
     if (!m) continue;
     const i = ACTORS.findIndex((a) => a.id === m[2]);
-    if (i < 0) continue;
-    const rate = easingRates.get(m[1]);
-    if (rate) easing.push({ actor: i, rate: rate.perUnit * g(rate.parameter), intensity: arr });
+    const rate = fixed.easing.get(m[1]);
+    if (i >= 0 && rate) easingOf[i].push({ rate: rate.perUnit * g(rate.parameter), intensity: arr });
   }
   const ports = ch('supply.inspection.ports-of-entry');
   const agents = ch('supply.inspection.between-ports');
+  const inputChannels = [ports, agents, ...sanctionCh.filter((x): x is Float64Array => x !== null)];
   const isBorder = Uint8Array.from(ACTORS, (a) => (a.border ? 1 : 0));
   const isRegional = Uint8Array.from(ACTORS, (a) => (a.regional ? 1 : 0));
   const isPartner = Uint8Array.from(ACTORS, (a) => (a.partner ? 1 : 0));
   const hasRival = Uint8Array.from(ACTORS, (a) => (a.rivalTies ? 1 : 0));
   const nRegional = isRegional.reduce((s, x) => s + x, 0);
   const sovereignty = supply.events.strikesBySovereignty;
+  const ids = ACTORS.map((a) => a.id);
 
   const state: RiskState = {
     tension: new Float64Array(n),
@@ -254,14 +311,12 @@ export function createRiskModule(
     lost: new Float64Array(nCor),
     now: new Float64Array(NOW_FIELDS),
     totals: new Float64Array(NOW_FIELDS),
+    flags: new Float64Array(2),
   };
+  state.now[NOW.regionalTies] = 1;
   const land = new Float64Array(n);
-  const harmU = new Float64Array(HARM_DRAWS);
-  const crisisU = new Float64Array(n);
-  const rivalU = new Float64Array(n);
   const stochastic = options.stochastic;
-  /** Onset draw: with process noise a uniform against p; without, onset when p >= 1/2. */
-  const happens = (u: number, p: number) => (stochastic ? u < p : p >= 0.5);
+  const baseKeep = Math.exp(-baseDecay);
   const onsetP = (x: number, threshold: number) =>
     x > threshold ? 1 - Math.exp((-hazard * (x - threshold)) / threshold) : 0;
 
@@ -269,37 +324,42 @@ export function createRiskModule(
     id: 'risk',
     step(sim: SimState) {
       const t = sim.t;
-      const stream = sim.streams.risk;
-      for (let k = 0; k < HARM_DRAWS; k++) harmU[k] = stream.next();
-      for (let i = 0; i < n; i++) {
-        crisisU[i] = stream.next();
-        rivalU[i] = stream.next();
-      }
       const s = state;
+      const flags = s.flags;
+      if (t === 0) flags[0] = sim.streams.risk.nextU32();
+      const ev = supply.events;
+      const aboard = ev.deathsAboard[t];
+      const vessels = ev.strikesAtSea[t];
+      const landStrikes = ev.strikesOnLand[t];
+      // Nothing has happened and nothing happens this month: every reading stays as it is.
+      if (flags[1] === 0) {
+        let quiet = aboard === 0 && vessels === 0 && landStrikes === 0;
+        for (let k = 0; quiet && k < inputChannels.length; k++) if (inputChannels[k][t] !== 0) quiet = false;
+        if (quiet) return;
+        flags[1] = 1;
+      }
+      const key = flags[0];
+      /** Onset draw: with process noise a uniform against p; without, onset when p >= 1/2. */
+      const happens = (slot: number, p: number) =>
+        p <= 0 ? false : stochastic ? uniformAt(key, t, slot) < p : p >= 0.5;
+      const poisson = (slot: number, mean: number) =>
+        mean <= 0 ? 0 : stochastic ? poissonAt(uniformAt(key, t, slot), mean) : mean;
       const now = s.now;
       if (t % 12 === 0) {
         s.crisisYear.fill(0);
         s.suspendedYear.fill(0);
         s.crisisMonths.fill(0);
       }
-      const ev = supply.events;
       // Harm at sea: the supply module's deaths aboard, of whom some are missing; survivors; bystanders.
-      const aboard = ev.deathsAboard[t];
-      const vessels = ev.strikesAtSea[t];
       now[NOW.missingAtSea] = aboard * missingShare;
-      const expSurv = vessels * survivorsPerVessel;
-      now[NOW.survivorsAtSea] = stochastic ? poissonAt(harmU[0], expSurv) : expSurv;
+      now[NOW.survivorsAtSea] = poisson(0, vessels * survivorsPerVessel);
       // Bystanders at sea are among the people killed aboard (not added to the deaths).
-      const expSea = aboard * seaCiv;
-      now[NOW.bystandersAtSea] = stochastic ? Math.min(aboard, poissonAt(harmU[1], expSea)) : expSea;
+      now[NOW.bystandersAtSea] = Math.min(aboard, poisson(1, aboard * seaCiv));
       // Strikes on land: killed at the target, bystanders by setting.
-      const landStrikes = ev.strikesOnLand[t];
-      const expRemote = landStrikes * (1 - popShare) * killedPerLand;
-      const expPop = landStrikes * popShare * killedPerLand;
-      const kRemote = stochastic ? poissonAt(harmU[2], expRemote) : expRemote;
-      const kPop = stochastic ? poissonAt(harmU[3], expPop) : expPop;
-      const bRemote = stochastic ? poissonAt(harmU[4], kRemote * remoteRatio) : kRemote * remoteRatio;
-      const bPop = stochastic ? poissonAt(harmU[5], kPop * popRatio) : kPop * popRatio;
+      const kRemote = poisson(2, landStrikes * (1 - popShare) * killedPerLand);
+      const kPop = poisson(3, landStrikes * popShare * killedPerLand);
+      const bRemote = poisson(4, kRemote * remoteRatio);
+      const bPop = poisson(5, kPop * popRatio);
       now[NOW.killedOnLand] = kRemote + kPop;
       now[NOW.bystandersRemote] = bRemote;
       now[NOW.bystandersPopulated] = bPop;
@@ -315,7 +375,7 @@ export function createRiskModule(
       // Sovereign strikes (territory or waters) by actor, and the region's total.
       let regionalLand = 0;
       for (let i = 0; i < n; i++) {
-        const row = sovereignty.get(ACTORS[i].id);
+        const row = sovereignty.get(ids[i]);
         land[i] = row ? row[t] : 0;
         if (isRegional[i]) regionalLand += land[i];
       }
@@ -327,10 +387,16 @@ export function createRiskModule(
       let aligned = 0;
       let everCrisis = 0;
       let everSuspended = 0;
+      let crisisNow = 0;
+      let partnerNow = 0;
       for (let i = 0; i < n; i++) {
-        let decay = baseDecay;
-        for (const e of easing) if (e.actor === i) decay += e.rate * e.intensity[t];
-        const keep = Math.exp(-decay);
+        const eas = easingOf[i];
+        let keep = baseKeep;
+        if (eas.length > 0) {
+          let decay = baseDecay;
+          for (const e of eas) decay += e.rate * e.intensity[t];
+          keep = Math.exp(-decay);
+        }
         let input = wLand * land[i];
         if (seaTotal > 0) {
           for (let k = 0; k < nSea; k++) {
@@ -346,35 +412,35 @@ export function createRiskModule(
         if (isRegional[i]) {
           s.concern[i] = s.concern[i] * keep + spill * wLand * (regionalLand - land[i]);
           ties += Math.min(1, (x + s.concern[i]) / crisisThreshold);
-        }
-        // Diplomatic crisis (regional countries: partners outside the region react by suspending).
-        if (isRegional[i] && s.crisis[i] === 0) {
-          if (happens(crisisU[i], onsetP(x, crisisThreshold))) {
-            s.crisis[i] = 1;
-            s.crisisAge[i] = 0;
-            onsets++;
+          // Diplomatic crisis (regional countries; partners outside the region react by suspending).
+          if (s.crisis[i] === 0) {
+            if (happens(HARM_DRAWS + i, onsetP(x, crisisThreshold))) {
+              s.crisis[i] = 1;
+              s.crisisAge[i] = 0;
+              onsets++;
+            }
+          } else {
+            s.crisisAge[i]++;
+            if (x < resume * crisisThreshold) s.crisis[i] = 0;
           }
-        } else if (s.crisis[i] === 1) {
-          s.crisisAge[i]++;
-          if (x < resume * crisisThreshold) s.crisis[i] = 0;
         }
         if (s.crisis[i] === 1) {
           s.crisisYear[i] = 1;
           s.everCrisis[i] = 1;
           s.crisisMonths[i]++;
           // A country with ties to rival powers, in crisis, may move closer to them (once).
-          if (hasRival[i] && s.aligned[i] === 0 && happens(rivalU[i], onsetP(x, rivalThreshold)))
+          if (hasRival[i] && s.aligned[i] === 0 && happens(HARM_DRAWS + n + i, onsetP(x, rivalThreshold)))
             s.aligned[i] = 1;
         }
         inCrisis += s.crisisYear[i];
+        crisisNow += s.crisis[i];
         everCrisis += s.everCrisis[i];
-        everSuspended += s.everSuspended[i];
         aligned += s.aligned[i];
         // Partners suspend intelligence sharing and joint operations.
         if (isPartner[i]) {
           if (s.suspended[i] === 0) {
-            // The crisis draw is reused, on its own threshold: a partner in crisis has suspended.
-            if (happens(crisisU[i], onsetP(x, partnerThreshold))) {
+            // The crisis draw is reused on the partner's own threshold (a partner in crisis has suspended).
+            if (happens(HARM_DRAWS + i, onsetP(x, partnerThreshold))) {
               s.suspended[i] = 1;
               s.suspendedAge[i] = 0;
               partnerOnsets++;
@@ -388,6 +454,8 @@ export function createRiskModule(
             s.everSuspended[i] = 1;
           }
           suspendedNow += s.suspendedYear[i];
+          partnerNow += s.suspended[i];
+          everSuspended += s.everSuspended[i];
         }
       }
       now[NOW.crisisOnsets] = onsets;
@@ -398,6 +466,8 @@ export function createRiskModule(
       now[NOW.rivalAlignment] = aligned;
       now[NOW.countriesEverInCrisis] = everCrisis;
       now[NOW.partnersEverSuspended] = everSuspended;
+      now[NOW.crisisMonthsAll] = crisisNow;
+      now[NOW.partnerMonths] = partnerNow;
       for (let k = 0; k < NOW_FIELDS; k++) s.totals[k] += now[k];
 
       // Interdiction lost where suspended partners operated: the supply step reads it next month.

@@ -8,8 +8,8 @@
 
 import type { OutcomeDef, OutcomeFamily, OutcomeSpec, Reading } from '../outcomes.js';
 import type { SimState } from '../state.js';
-import { ACTORS, riskParameterFile } from './data.js';
-import { NOW, type RiskState } from './module.js';
+import { ACTORS } from './data.js';
+import { NOW, PARTNER_CORRIDORS, type RiskState } from './module.js';
 
 const riskOf = (sim: SimState): RiskState => sim.modules.risk as RiskState;
 const now = (index: number): Reading => ({ array: (sim) => riskOf(sim).now, index });
@@ -32,16 +32,6 @@ function harm(f: Field): OutcomeDef {
 const INDEPENDENT =
   'independent-count basis (TBIJ, New America, Airwars); official acknowledgements run 4-10x lower (risk.harm.officialShareOfIndependent)';
 
-/** Corridors on which partners hold a share of interdiction (from the parameter declarations). */
-function partnerCorridorKeys(): string[] {
-  const out = new Set<string>();
-  for (const id of Object.keys(riskParameterFile())) {
-    const m = /^risk\.partner\.[A-Z]{2}\.share\.(.+)$/.exec(id);
-    if (m) out.add(m[1]);
-  }
-  return [...out].sort();
-}
-
 const PARTNER_CORRIDOR: OutcomeFamily[] = [
   {
     path: 'risk.partners.interdictionLost.{key}',
@@ -49,7 +39,7 @@ const PARTNER_CORRIDOR: OutcomeFamily[] = [
       'share of interdiction on the corridor lost to partners suspending cooperation (mean over the year)',
     unit: 'share',
     direction: 'minimise',
-    keys: () => partnerCorridorKeys(),
+    keys: () => PARTNER_CORRIDORS,
     read: (_key, i) => ({ aggregate: 'mean', value: { array: (sim) => riskOf(sim).lost, index: i } }),
   },
 ];
@@ -162,6 +152,13 @@ export const RISK_OUTCOMES: OutcomeSpec[] = [
     aggregate: 'end',
   }),
   harm({
+    path: 'risk.diplomacy.crisisMonths',
+    label: 'country-months of diplomatic crisis',
+    unit: 'country-months a year',
+    summary: 'sum',
+    index: NOW.crisisMonthsAll,
+  }),
+  harm({
     path: 'risk.partners.suspensionOnsets',
     label: 'partner suspensions of intelligence sharing or joint operations',
     unit: 'suspensions a year',
@@ -183,6 +180,13 @@ export const RISK_OUTCOMES: OutcomeSpec[] = [
     summary: 'last',
     index: NOW.partnersEverSuspended,
     aggregate: 'end',
+  }),
+  harm({
+    path: 'risk.partners.suspendedMonths',
+    label: 'partner-months of suspended cooperation',
+    unit: 'partner-months a year',
+    summary: 'sum',
+    index: NOW.partnerMonths,
   }),
   ...PARTNER_CORRIDOR,
   {
