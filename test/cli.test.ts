@@ -193,7 +193,10 @@ describe('every shipped policy', () => {
       // Every policy with levers prints its action table: one row per action, risks beside.
       if (name !== 'none') {
         expect(single.actions?.length, name).toBeGreaterThan(0);
-        expect(single.actionAttribution?.method).toBe('shapley');
+        // Shapley values up to five actions, leave-one-out beyond (hemispheric-defense has seven).
+        const k = single.actions?.length ?? 0;
+        expect(single.actionAttribution?.method).toBe(k <= 5 ? 'shapley' : 'leave-one-out');
+        expect(single.actionAttribution?.runsPerReplicate).toBe(k <= 5 ? 2 ** k : k + 2);
       }
       io.out = '';
       expect(await main(['run', '--policy', name, '-n', '4', '--format', 'json']), name).toBe(0);

@@ -49,7 +49,7 @@ describe('lever declarations', () => {
     expect(levers.map((l) => l.id)).toEqual([...leverCatalogue().keys()]);
     const kinds = new Set(levers.map((l) => l.effect.kind));
     expect([...kinds].sort()).toEqual(
-      ['health-channel', 'risk-easing', ...SUPPLY_EFFECT_HANDLERS.keys()].sort(),
+      ['health-channel', 'conflict-channel', 'risk-easing', ...SUPPLY_EFFECT_HANDLERS.keys()].sort(),
     );
   });
 
@@ -150,7 +150,12 @@ describe('every shipped lever moves the model', () => {
   const scenario = defaultScenario();
   const base = runModel({ scenario, policy: noPolicy(), seed: 5 });
   const fingerprint = (o: ReturnType<typeof runModel>) =>
-    JSON.stringify([o.annual.map((a) => a.deaths.total), o.supply]);
+    // Conflict outcomes too: the leadership-capture lever acts on violence only.
+    JSON.stringify([
+      o.annual.map((a) => a.deaths.total),
+      o.supply,
+      o.annual.map((a) => (a as unknown as { conflict: unknown }).conflict),
+    ]);
   // A diplomacy lever eases tension: it moves the model where there is tension to ease, so it is
   // tried beside strikes that raise it (on the target's soil, at sea for partners), against those alone.
   const grievance = (target: string | undefined) => [

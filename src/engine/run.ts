@@ -9,6 +9,7 @@ import { copyState } from '../core/copy-state.js';
 import { makeStreams } from '../core/rng.js';
 import { makeTimeAxis, type TimeAxis } from '../core/time.js';
 import { outcomeSpecs } from '../model/catalogue.js';
+import { type ConflictState, createConflictModule } from '../model/conflict/index.js';
 import { type COMPARTMENT_NAMES, createHealthModule } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { type CompiledOutcome, expandOutcomes } from '../model/outcomes.js';
@@ -47,7 +48,7 @@ import {
 } from './recorder.js';
 
 /** Names of the run's random streams, in stream order (append only: order is part of the model version). */
-export const STREAM_NAMES = ['health', 'supply', 'events', 'risk'] as const;
+export const STREAM_NAMES = ['health', 'supply', 'events', 'conflict', 'risk'] as const;
 
 /** Inputs of one run. */
 export interface RunInput {
@@ -123,6 +124,8 @@ export interface RunOutput {
   minCompartment: number;
   /** Supply-side summary (rebound, mass balance) and the module state with its monthly records. */
   supply: SupplySummary & { state: SupplyState };
+  /** The conflict module's state with its monthly records (sanctions, violence, retaliation, cost). */
+  conflict: ConflictState;
   /** The outcomes recorded, in record order (the declaration, expanded for this scenario). */
   outcomes: readonly CompiledOutcome[];
   /** Every outcome's value per year: row-major, years x outcomes (what `annual` is built from). */
@@ -203,6 +206,7 @@ interface Live {
   health: ReturnType<typeof createHealthModule>;
   supply: SupplyModules;
   risk: { state: RiskState };
+  conflict: { state: ConflictState };
   plan: LeverPlan;
   recorder: RecorderPlan;
   readings: BoundReadings;
@@ -233,6 +237,11 @@ function start(input: RunInput, prepared: Prepared): Live {
   const risk = createRiskModule(axis, params, supply.state, plan.channels, {
     stochastic: input.stochastic ?? true,
   });
+  // The conflict module steps last (after supply, street, health and risk) and feeds back to supply
+  // through the sanctions multipliers the next month's production reads.
+  const conflict = createConflictModule(axis, params, plan.channels, supply.state, health.state, {
+    stochastic: input.stochastic ?? true,
+  });
   const monthlyCost = new Float64Array(axis.steps);
   for (const l of plan.levers) for (let t = 0; t < axis.steps; t++) monthlyCost[t] += l.cost[t];
   const sim: SimState = {
@@ -242,7 +251,7 @@ function start(input: RunInput, prepared: Prepared): Live {
     cost: monthlyCost,
     channels: plan.channels,
     streams: Object.fromEntries(STREAM_NAMES.map((n, i) => [n, streams[i]])),
-    modules: { health: health.state, supply: supply.state, risk: risk.state },
+    modules: { health: health.state, supply: supply.state, risk: risk.state, conflict: conflict.state },
   };
   const recorder = recorderPlan(prepared.outcomes);
   const monthly: MonthlySeries | undefined = input.monthly
@@ -254,10 +263,11 @@ function start(input: RunInput, prepared: Prepared): Live {
   return {
     axis,
     sim,
-    modules: [...supply.modules, health.module, risk.module],
+    modules: [...supply.modules, health.module, risk.module, conflict.module],
     health,
     supply,
     risk,
+    conflict,
     plan,
     recorder,
     readings: bindReadings(recorder, sim),
@@ -328,6 +338,7 @@ function finish(live: Live): RunOutput {
     conservationError: live.rec.conservationError,
     minCompartment: live.rec.minCompartment,
     supply: { ...supplySummary(supply.state, axis), state: supply.state },
+    conflict: live.conflict.state,
     outcomes: recorder.outcomes,
     values,
   };
@@ -434,6 +445,7 @@ function copyLive(dst: Live, src: Live): void {
   copyState(dst.health.state, src.health.state, undefined, 'health');
   copyState(dst.supply.mutable, src.supply.mutable, SUPPLY_CONFIG_KEYS, 'supply');
   copyState(dst.risk.state, src.risk.state, undefined, 'risk');
+  copyState(dst.conflict.state, src.conflict.state, undefined, 'conflict');
   const r = dst.rec;
   r.acc.set(src.rec.acc);
   r.values.set(src.rec.values);

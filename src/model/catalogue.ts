@@ -4,6 +4,7 @@
  * (engine records, output schema, ensembles, CLI) takes them from here.
  */
 
+import { CONFLICT_OUTCOMES } from './conflict/outcomes.js';
 import { HEALTH_OUTCOMES } from './health-outcomes.js';
 import { COST_OUTCOMES, STREET_OUTCOMES } from './market-outcomes.js';
 import type { OutcomeSpec } from './outcomes.js';
@@ -28,6 +29,7 @@ export function outcomeSpecs(): readonly OutcomeSpec[] {
     ...COST_OUTCOMES,
     ...SUPPLY_OUTCOMES,
     ...RISK_OUTCOMES,
+    ...CONFLICT_OUTCOMES,
     ...extra,
   ];
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import demand from '../../data/levers/demand.json' with { type: 'json' };
 import risk from '../../data/levers/risk.json' with { type: 'json' };
 import supply from '../../data/levers/supply.json' with { type: 'json' };
+import conflictParameters from '../../data/parameters/conflict.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
 import riskParameters from '../../data/parameters/risk.json' with { type: 'json' };
 import supplyParameters from '../../data/parameters/supply.json' with { type: 'json' };
@@ -18,6 +19,7 @@ import { CrossroadsError, fail, type InputIssue } from '../core/errors.js';
 import { parseMonth, type TimeAxis } from '../core/time.js';
 import { zodIssues } from '../spec/issues.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
+import { conflictChannelHandler } from './conflict/channels.js';
 import { healthChannelHandler } from './health-channels.js';
 import type { EffectHandler, LeverBase, LeverCheckContext } from './lever-effect.js';
 import { PRONGS, unknownParameters } from './lever-effect.js';
@@ -27,7 +29,7 @@ import { SUPPLY_EFFECT_HANDLERS, type SupplyLeverEffect } from './supply/lever-e
 
 /** A lever declaration. `channel` may contain `{target}`, replaced by the target id. */
 export interface LeverDef extends LeverBase {
-  effect: { kind: 'health-channel' } | SupplyLeverEffect | RiskEasingEffect;
+  effect: { kind: 'health-channel' } | { kind: 'conflict-channel' } | SupplyLeverEffect | RiskEasingEffect;
 }
 
 /** The effect handlers by kind; each declares its own kind (a kind declared twice is a programming error). */
@@ -43,6 +45,7 @@ function registry(handlers: readonly EffectHandler[]): ReadonlyMap<string, Effec
 const EFFECT_HANDLERS = registry([
   healthChannelHandler as EffectHandler,
   ...SUPPLY_EFFECT_HANDLERS.values(),
+  conflictChannelHandler as EffectHandler,
   riskEasingHandler as EffectHandler,
 ]);
 
@@ -66,9 +69,12 @@ const LeverFileSchema = z.object({ $comment: z.string().optional(), levers: z.ar
 
 /** Declared parameter ids (data/parameters/*.json, `$` keys aside). */
 const PARAMETER_IDS: ReadonlySet<string> = new Set(
-  [...Object.keys(healthParameters), ...Object.keys(supplyParameters), ...Object.keys(riskParameters)].filter(
-    (k) => !k.startsWith('$'),
-  ),
+  [
+    ...Object.keys(healthParameters),
+    ...Object.keys(supplyParameters),
+    ...Object.keys(conflictParameters),
+    ...Object.keys(riskParameters),
+  ].filter((k) => !k.startsWith('$')),
 );
 
 /** One lever declaration: the common fields, then its kind's own fields and checks. */

@@ -6,6 +6,7 @@ import fitted from '../../data/calibration/fitted.json' with { type: 'json' };
 import freeFile from '../../data/calibration/free-parameters.json' with { type: 'json' };
 import streetSupply from '../../data/history/street-supply.json' with { type: 'json' };
 import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
+import conflictParameters from '../../data/parameters/conflict.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
 import { riskParameterFile } from '../model/risk/data.js';
 import { defaultNetwork, defaultOrganisations, supplyParameterFile } from '../model/supply/data.js';
@@ -51,6 +52,7 @@ function rawDefault(withFit: boolean): unknown {
   const parameters = {
     ...paramsOf(healthParameters as Record<string, unknown>),
     ...paramsOf(supplyParameterFile()),
+    ...paramsOf(conflictParameters as Record<string, unknown>),
     ...paramsOf(riskParameterFile()),
   };
   return {

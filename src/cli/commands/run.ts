@@ -179,8 +179,21 @@ export function supplyAndRiskLines(r: RunResult): string[] {
     .join(', ');
   const killed = sum(p, (x) => x.supply.deathsAboardStruckVessels);
   const leaders = sum(p, (x) => x.supply.leadershipLosses);
+  // The conflict module's risks (issue 14), beside the same sums without the policy.
+  type ConflictYear = {
+    excessHomicides: number;
+    retaliationFlashes: number;
+    successionWars: number;
+    pAttackOnUs: number;
+    economicCost: { totalUsd: number };
+  };
+  const cy = (x: RunResult['annual'][number]) => (x as unknown as { conflict: ConflictYear }).conflict;
+  const years = proj(p).length || 1;
+  const pAttack = (rows: RunResult['annual']) => sum(rows, (x) => cy(x).pAttackOnUs) / years;
+  const conflictLine = `Conflict risks: excess homicides after leadership losses ${fmtInt(sum(p, (x) => cy(x).excessHomicides))}; retaliation flashes ${fmtInt(sum(p, (x) => cy(x).retaliationFlashes))}, succession wars ${fmtInt(sum(p, (x) => cy(x).successionWars))}; P(attack on US personnel or soil) ${(100 * pAttack(p)).toFixed(1)}% a year (${(100 * pAttack(c)).toFixed(1)}% without the policy). Economic cost of the crisis (overdose deaths, drug-related homicides) ${fmtUsd(sum(p, (x) => cy(x).economicCost.totalUsd))} (${fmtUsd(sum(c, (x) => cy(x).economicCost.totalUsd))} without the policy).`;
   return [
     `Drug reaching the US ${first}-${r.summary.period[1]} (vs no new policy): ${COMMODITIES.map(flow).join(', ')}.`,
     `Risks recorded: strikes at sea ${fmtInt(strikesSea)}, on land ${fmtInt(strikesLand)}${bySov ? ` (by sovereignty: ${bySov})` : ''}; people killed aboard struck vessels ${fmtInt(killed)}; leadership losses ${fmtInt(leaders)}.`,
+    conflictLine,
   ];
 }

@@ -79,6 +79,13 @@ export function strikeProduction(ctx: StepContext, rt: CommodityRt, t: number): 
       ctx.events.strikesOnLand[t] += s;
       ctx.sovereigntyRow(fx.country)[t] += s;
       ctx.events.leadershipLosses[t] += s * fx.leadership;
+      const byCountry = ctx.events.leadershipLossesByCountry;
+      let row = byCountry.get(fx.country);
+      if (!row) {
+        row = new Float64Array(ctx.axis.steps);
+        byCountry.set(fx.country, row);
+      }
+      row[t] += s * fx.leadership;
     }
     let k = 0;
     for (const h of fx.holdings) k += cap[h];

@@ -128,7 +128,12 @@ export function createSupplyModules(
     deathsAboard: arena.zeros(steps),
     leadershipLosses: arena.zeros(steps),
     strikesBySovereignty: new Map(),
+    leadershipLossesByCountry: new Map(),
   };
+  // Financial-sanctions multipliers on (re)building labs, written by the conflict module each month
+  // and read by the next month's supply step: [(re)building rate multiplier, capital-cost multiplier,
+  // share of capital kept after laundering losses].
+  const finance = arena.copy([1, 1, 1]);
   const sovereigntyRow = (s: string): Float64Array => {
     let row = events.strikesBySovereignty.get(s);
     if (!row) {
@@ -174,6 +179,7 @@ export function createSupplyModules(
     options,
     policyStep,
     noiseZ,
+    finance,
     ...constants,
   };
   const keepShare = 1 - payout;
@@ -186,7 +192,9 @@ export function createSupplyModules(
       if (options.stochastic) for (let i = 0; i < noiseZ.length; i++) noiseZ[i] = normal(stream);
       for (let o = 0; o < orgs.length; o++) budget[o] = capital[o] * investShare;
       for (const rt of rts) stepCommodity(ctx, rt, t);
-      for (let o = 0; o < orgs.length; o++) capital[o] *= keepShare;
+      // Financial sanctions also take a share of capital a month (laundering fees, freezes; finance[2]).
+      const keep = keepShare * finance[2];
+      for (let o = 0; o < orgs.length; o++) capital[o] *= keep;
     },
   };
 
@@ -202,9 +210,10 @@ export function createSupplyModules(
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
     detectionScale: { cocaine: cocRt.legs.detScale, fentanyl: fenRt.legs.detScale },
+    finance,
   };
   arenas.set(state, arena);
   // Everything the monthly steps mutate, for forking a run (see engine/run.ts runPaired).
-  const mutable = { capital, budget, noiseZ, events, histRef: street.histRef, rts };
+  const mutable = { capital, budget, noiseZ, events, histRef: street.histRef, rts, finance };
   return { modules: [supplyModule, street.module], state, mutable };
 }

@@ -63,11 +63,13 @@ export function produce(ctx: StepContext, rt: CommodityRt, t: number): void {
     const gap = target[h] - cap[h];
     if (gap > 0) {
       const o = L.holdOrg[h];
-      const build = Math.min(gap * rebuildRate, budget[o] / capex);
+      // Financial sanctions slow and raise the cost of moving revenue into (re)building (conflict module).
+      const unitCost = capex * ctx.finance[1];
+      const build = Math.min(gap * rebuildRate * ctx.finance[0], budget[o] / unitCost);
       if (build > 0) {
         cap[h] += build;
-        budget[o] -= build * capex;
-        capital[o] -= build * capex;
+        budget[o] -= build * unitCost;
+        capital[o] -= build * unitCost;
         const rebuilt = Math.min(build, outstanding[h]);
         outstanding[h] -= rebuilt;
         rec.capacityRebuilt[t] += rebuilt;

@@ -51,6 +51,11 @@ export interface EventRecords {
   leadershipLosses: Float64Array;
   /** Strikes by sovereignty ('international-waters' or a country code), at sea and on land. */
   strikesBySovereignty: Map<string, Float64Array>;
+  /**
+   * Leadership losses by the country of the strikes that caused them (strikes kill; captures are the
+   * conflict module's own lever). Read by the conflict module (src/model/conflict).
+   */
+  leadershipLossesByCountry: Map<string, Float64Array>;
 }
 
 const RECORD_SERIES = [

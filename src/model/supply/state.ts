@@ -56,6 +56,8 @@ export interface SupplyState {
   corridors: Record<'cocaine' | 'fentanyl', string[]>;
   /** Each commodity's legs' detection scale (`LegState.detScale`), written by the risk module. */
   detectionScale: Record<'cocaine' | 'fentanyl', Float64Array>;
+  /** Financial-sanctions multipliers [rebuilding rate, capital cost, capital kept a month]; written by the conflict module. */
+  finance: Float64Array;
 }
 
 /** The supply modules of one run, their outcome state, and the roots of all their mutable state. */
@@ -304,6 +306,8 @@ export interface StepContext {
   thetaPurity: number;
   /** This month's seizure-noise draw of each enforcement group (both commodities). */
   noiseZ: Float64Array;
+  /** Financial-sanctions multipliers: [(re)building rate (<= 1), capital cost (>= 1), capital kept a month (<= 1)]; 1 without sanctions. */
+  finance: Float64Array;
 }
 
 /** What `createCommodityRt` reads besides the commodity. */
