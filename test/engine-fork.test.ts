@@ -50,7 +50,13 @@ describe('runPaired (forked paired runs)', () => {
     name: 'lab strikes from 2031',
     levers: [{ lever: 'production-strikes', target: 'MX', intensity: 300, start: '2031-03' }],
   };
-  const policies = [...shippedPolicies().map((n) => loadPolicy(n, scenario)), early, late];
+  const infra: Policy = {
+    name: 'strikes on Venezuelan trafficking infrastructure 2020-2022',
+    levers: [
+      { lever: 'infrastructure-strikes', target: 'VE', intensity: 400, start: '2020-01', end: '2022-06' },
+    ],
+  };
+  const policies = [...shippedPolicies().map((n) => loadPolicy(n, scenario)), early, late, infra];
 
   it('gives the same results as two separate runs, for every shipped policy, in both orders', () => {
     policies.forEach((policy, i) => {

@@ -320,7 +320,7 @@ describe('the table in the commands', () => {
     io.out = '';
     expect(await main(['run', '-p', 'drone-strikes-venezuela', '-n', '1'])).toBe(0);
     expect(io.out).toContain('Action · Intended Outcome · Potential Risk');
-    expect(io.out).toContain('drone strikes in Venezuela [production-strikes VE]');
+    expect(io.out).toContain('drone strikes in Venezuela [production-strikes VE, infrastructure-strikes VE]');
     expect(io.out).toMatch(/Harm and diplomatic risk .*people killed in strikes/);
     expect(io.out).not.toContain('not modelled yet');
     io.out = '';

@@ -9,7 +9,12 @@ import { z } from 'zod';
 import { CrossroadsError, type InputIssue } from '../core/errors.js';
 import { parseMonth } from '../core/time.js';
 import { leverCatalogue } from '../model/levers.js';
-import { resolveSupplyEdits } from '../model/supply/index.js';
+import {
+  resolveSupplyEdits,
+  SUPPLY_EFFECT_HANDLERS,
+  type SupplyLeverDef,
+  unreachedTarget,
+} from '../model/supply/index.js';
 import { parseCollecting } from '../spec/issues.js';
 import {
   type LeverUse,
@@ -232,6 +237,25 @@ export function resolvePolicy(input: unknown, scenario: Scenario): Policy {
         value: use.target,
         expected: `no target (lever ${def.id} acts nationally)`,
       });
+    }
+    // A supply lever must have something to act on there in this scenario's network (never a cost
+    // with no effect): e.g. strikes on production where no organisation holds production capacity.
+    if (
+      SUPPLY_EFFECT_HANDLERS.has(def.effect.kind) &&
+      (!def.targets || def.targets.includes(use.target ?? ''))
+    ) {
+      const unreached = unreachedTarget(
+        def as SupplyLeverDef,
+        use.target,
+        scenario.network,
+        scenario.organisations,
+      );
+      if (unreached)
+        issues.push({
+          path: `${path}.${def.targets ? 'target' : 'lever'}`,
+          value: use.target ?? def.id,
+          expected: unreached,
+        });
     }
     const s = use.start ? parseMonth(use.start) : parseMonth(scenario.policyStart);
     const e = use.end ? parseMonth(use.end) : end;

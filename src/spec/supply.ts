@@ -66,7 +66,12 @@ export const NODE_KINDS = [
   'staging',
   'entry',
   'market',
+  /** A region of clandestine airstrips (air departures). */
+  'airstrip',
+  /** A stretch of coast where maritime departures leave (go-fasts, fishing vessels). */
+  'departure',
 ] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
 
 /** A node: a country, a region, or a maritime/air corridor. Never a facility. */
 export const NetworkNodeSchema = z

@@ -33,21 +33,27 @@ export function registerCatalogues(program: Command): void {
     });
   program
     .command('levers')
-    .description('list the levers a policy can use: unit, allowed range, unit cost parameter')
+    .description(
+      'list the levers a policy can use: unit, allowed range, targets, what it acts on, unit cost parameter',
+    )
     .option('--json', 'print JSON')
     .action((opts: { json?: boolean }) => {
       const defs = [...leverCatalogue().values()];
       if (opts.json) return writeOutput(JSON.stringify(defs, null, 2));
       writeOutput(
         table(
-          ['lever', 'unit', 'range', 'targets', 'cost parameter'],
-          defs.map((d) => [
-            d.id,
-            d.unit,
-            `${d.min} .. ${d.max}`,
-            d.targets ? d.targets.join(' ') : '-',
-            d.costParameter,
-          ]),
+          ['lever', 'unit', 'range', 'targets', 'acts on', 'cost parameter'],
+          defs.map((d) => {
+            const on = 'actsOn' in d.effect ? d.effect.actsOn : undefined;
+            return [
+              d.id,
+              d.unit,
+              `${d.min} .. ${d.max}`,
+              d.targets ? d.targets.join(' ') : '-',
+              on ? ('legs' in on ? `${on.legs.join(', ')} legs` : `${on.nodes.join(', ')} nodes`) : '-',
+              d.costParameter,
+            ];
+          }),
         ),
       );
     });

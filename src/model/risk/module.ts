@@ -293,6 +293,7 @@ export function createRiskModule(
   const hasRival = Uint8Array.from(ACTORS, (a) => (a.rivalTies ? 1 : 0));
   const nRegional = isRegional.reduce((s, x) => s + x, 0);
   const sovereignty = supply.events.strikesBySovereignty;
+  const bySetting = supply.events.strikesBySetting;
   const ids = ACTORS.map((a) => a.id);
 
   const state: RiskState = {
@@ -355,9 +356,14 @@ export function createRiskModule(
       now[NOW.survivorsAtSea] = poisson(0, vessels * survivorsPerVessel);
       // Bystanders at sea are among the people killed aboard (not added to the deaths).
       now[NOW.bystandersAtSea] = Math.min(aboard, poisson(1, aboard * seaCiv));
-      // Strikes on land: killed at the target, bystanders by setting.
-      const kRemote = poisson(2, landStrikes * (1 - popShare) * killedPerLand);
-      const kPop = poisson(3, landStrikes * popShare * killedPerLand);
+      // Strikes on land: killed at the target, bystanders by setting. The supply module records the
+      // setting of each strike (data/network/strike-settings.json); strikes it leaves without one
+      // are shared out by risk.harm.populatedShareOfLandStrikes.
+      const remoteRec = bySetting.remote[t];
+      const popRec = bySetting.populated[t];
+      const unassigned = Math.max(0, landStrikes - remoteRec - popRec);
+      const kRemote = poisson(2, (remoteRec + unassigned * (1 - popShare)) * killedPerLand);
+      const kPop = poisson(3, (popRec + unassigned * popShare) * killedPerLand);
       const bRemote = poisson(4, kRemote * remoteRatio);
       const bPop = poisson(5, kPop * popRatio);
       now[NOW.killedOnLand] = kRemote + kPop;

@@ -23,8 +23,10 @@ export {
   defaultNetwork,
   defaultOrganisations,
   SUPPLY_LEVERS,
+  type SupplyLeverDef,
   shippedAssumption,
 } from './data.js';
+export { SUPPLY_EFFECT_HANDLERS, unreachedTarget } from './lever-effects.js';
 export {
   createSupplyModules,
   releaseSupply,

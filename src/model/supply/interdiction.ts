@@ -1,11 +1,34 @@
 /**
  * Interdiction and strikes, the monthly response to the bound lever effects (lever-effects.ts):
- * step (a) detection and capacity of each leg, step (b) strikes on production capacity, step (i)
- * the realised seizure share of each leg (drawn around its detection) and cargo destroyed by
- * strikes at sea.
+ * step (a) detection and capacity of each leg, step (b) strikes on production capacity, step (b')
+ * strikes on trafficking infrastructure (capacity of the legs leaving the struck nodes), step (i)
+ * the realised seizure share of each leg (drawn around its detection), cargo destroyed by strikes
+ * at sea and stocks destroyed at struck infrastructure.
  */
 
 import { type CommodityRt, fillTo, type StepContext } from './state.js';
+import { AT_SEA_SHARES } from './strike-settings.js';
+
+/** Add `s` strikes to the settings rows at month t, split by `shares`. */
+function recordSettings(ctx: StepContext, shares: readonly number[], s: number, t: number): void {
+  const rows = ctx.settingRows;
+  for (let k = 0; k < rows.length; k++) if (shares[k] > 0) rows[k][t] += s * shares[k];
+}
+
+/**
+ * Record leadership losses caused by strikes in `country` at month t: the total and the country's row
+ * (read by the conflict module: strikes kill, captures are its own lever).
+ */
+function recordLeadershipLoss(ctx: StepContext, country: string, loss: number, t: number): void {
+  ctx.events.leadershipLosses[t] += loss;
+  const byCountry = ctx.events.leadershipLossesByCountry;
+  let row = byCountry.get(country);
+  if (!row) {
+    row = new Float64Array(ctx.axis.steps);
+    byCountry.set(country, row);
+  }
+  row[t] += loss;
+}
 
 /**
  * Step (a): enforcement on legs, detection with diminishing returns and capacity cuts. Legs without
@@ -78,14 +101,8 @@ export function strikeProduction(ctx: StepContext, rt: CommodityRt, t: number): 
       ctx.strikeCounted.add(fx.country);
       ctx.events.strikesOnLand[t] += s;
       ctx.sovereigntyRow(fx.country)[t] += s;
-      ctx.events.leadershipLosses[t] += s * fx.leadership;
-      const byCountry = ctx.events.leadershipLossesByCountry;
-      let row = byCountry.get(fx.country);
-      if (!row) {
-        row = new Float64Array(ctx.axis.steps);
-        byCountry.set(fx.country, row);
-      }
-      row[t] += s * fx.leadership;
+      recordLeadershipLoss(ctx, fx.country, s * fx.leadership, t);
+      recordSettings(ctx, fx.setting, s, t);
     }
     let k = 0;
     for (const h of fx.holdings) k += cap[h];
@@ -103,6 +120,47 @@ export function strikeProduction(ctx: StepContext, rt: CommodityRt, t: number): 
   }
   rt.rec.destroyed[t] = destroyed;
   rt.rec.capacityDestroyed[t] = capDestroyed;
+}
+
+/**
+ * Step (b'): strikes on trafficking infrastructure (staging, airstrip and departure nodes of a
+ * country). Each strike adds damage to the legs leaving the struck nodes; damage is rebuilt at a
+ * monthly rate, and a leg keeps 1 - maxCut (1 - exp(-damage)) of its capacity (diminishing returns:
+ * the sites that remain are the hardest to find, and new ones open). A country's strikes are counted
+ * once in the events (on land, by sovereignty), with leadership losses and their settings: split over
+ * the struck node kinds by last month's planned loads on the legs leaving them (equally when none).
+ * The stocks destroyed are taken in step (i).
+ */
+export function strikeInfrastructure(ctx: StepContext, rt: CommodityRt, t: number): void {
+  const fxs = rt.fx.infraStrikes;
+  if (fxs.length === 0) return;
+  const { capNow, capMult, infraDamage, plan } = rt.legs;
+  const capPerMonth = rt.c.capacityPerMonth;
+  for (const fx of fxs) {
+    const s = fx.intensity[t] / 12;
+    const edges = fx.edges;
+    const add = s * fx.damage;
+    const keepDamage = 1 - fx.rebuild;
+    for (let i = 0; i < edges.length; i++) {
+      const e = edges[i];
+      const d = infraDamage[e] * keepDamage + add;
+      infraDamage[e] = d;
+      capNow[e] = capPerMonth[e] * capMult[e] * (1 - fx.maxCut * (1 - Math.exp(-d)));
+    }
+    if (s === 0) continue;
+    const key = `infrastructure:${fx.country}`;
+    if (ctx.strikeCounted.has(key)) continue;
+    ctx.strikeCounted.add(key);
+    ctx.events.strikesOnLand[t] += s;
+    ctx.sovereigntyRow(fx.country)[t] += s;
+    recordLeadershipLoss(ctx, fx.country, s * fx.leadership, t);
+    let total = 0;
+    for (let i = 0; i < edges.length; i++) total += plan[edges[i]];
+    for (let i = 0; i < edges.length; i++) {
+      const w = total > 0 ? plan[edges[i]] / total : 1 / edges.length;
+      if (w > 0) recordSettings(ctx, fx.setting[i], s * w, t);
+    }
+  }
 }
 
 /**
@@ -151,6 +209,22 @@ export function interdict(ctx: StepContext, rt: CommodityRt, t: number): void {
       ctx.events.strikesAtSea[t] += struck;
       ctx.events.deathsAboard[t] += struck * ctx.deathsPerVessel;
       ctx.sovereigntyRow(edgeSovereignty[e])[t] += struck;
+      recordSettings(ctx, AT_SEA_SHARES, struck, t);
+    }
+  }
+  // Strikes on infrastructure destroy the stock staged at the struck nodes: up to `stockKg` a strike
+  // of what leaves them this month, the same share on every leg leaving them.
+  for (const fx of rt.fx.infraStrikes) {
+    const s = fx.intensity[t] / 12;
+    if (s === 0) continue;
+    let total = 0;
+    for (const e of fx.edges) total += plan[e];
+    if (total <= 0) continue;
+    const share = 1 - Math.exp((-s * fx.stockKg) / total);
+    for (const e of fx.edges) {
+      if (plan[e] <= 0) continue;
+      strikeLoss[e] = 1 - (1 - strikeLoss[e]) * (1 - share);
+      legs.strikeDirty = true;
     }
   }
   if (legs.strikeDirty) for (let e = 0; e < m; e++) keep[e] = (1 - loss[e]) * (1 - strikeLoss[e]);

@@ -54,6 +54,7 @@ import {
 } from './state.js';
 import { stepCommodity } from './step.js';
 import { createStreetModule } from './street.js';
+import { STRIKE_SETTINGS } from './strike-settings.js';
 
 export type { CommodityRecords, EventRecords } from './records.js';
 export {
@@ -129,6 +130,11 @@ export function createSupplyModules(
     leadershipLosses: arena.zeros(steps),
     strikesBySovereignty: new Map(),
     leadershipLossesByCountry: new Map(),
+    strikesBySetting: {
+      'at-sea': arena.zeros(steps),
+      remote: arena.zeros(steps),
+      populated: arena.zeros(steps),
+    },
   };
   // Financial-sanctions multipliers on (re)building labs, written by the conflict module each month
   // and read by the next month's supply step: [(re)building rate multiplier, capital-cost multiplier,
@@ -180,6 +186,7 @@ export function createSupplyModules(
     policyStep,
     noiseZ,
     finance,
+    settingRows: STRIKE_SETTINGS.map((k) => events.strikesBySetting[k]),
     ...constants,
   };
   const keepShare = 1 - payout;

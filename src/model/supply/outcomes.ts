@@ -9,7 +9,8 @@ import { SUPPLY_COMMODITIES, type SupplyCommodity } from '../../spec/supply.js';
 import type { OutcomeContext, OutcomeDef, OutcomeRead, OutcomeSpec } from '../outcomes.js';
 import type { SimState } from '../state.js';
 import { type CommodityRecords, DEFAULTS, type EventRecords, type SupplyState } from './module.js';
-import type { CompiledSupply } from './network.js';
+import type { CompiledCommodity, CompiledSupply } from './network.js';
+import { STRIKE_SETTINGS, type StrikeSetting } from './strike-settings.js';
 
 /** Share of the pre-policy flow that counts as a rebound. */
 export const REBOUND_SHARE = 0.9;
@@ -44,9 +45,25 @@ export interface CommodityYear {
 
 /** Annual supply outcomes. */
 export interface SupplyYear {
-  cocaine: CommodityYear & { easternPacificShare: number; maritimeRemovalRate: number };
+  cocaine: CommodityYear & {
+    easternPacificShare: number;
+    maritimeRemovalRate: number;
+    /** Cocaine entering Venezuela (the border crossing and legs into Venezuelan nodes), kg a year. */
+    throughVenezuelaKg: number;
+    /** Shares of US-bound flow shipped on the Eastern Pacific and Caribbean corridors. */
+    usBoundEasternPacificShare: number;
+    usBoundCaribbeanShare: number;
+    /** Shipped to the European market, all routes; and on routes straight across the Atlantic. */
+    europeBoundShippedKg: number;
+    europeBoundDirectAtlanticKg: number;
+  };
   fentanyl: CommodityYear;
-  strikes: { atSea: number; onLand: number; bySovereignty: Record<string, number> };
+  strikes: {
+    atSea: number;
+    onLand: number;
+    bySovereignty: Record<string, number>;
+    bySetting: Record<StrikeSetting, number>;
+  };
   deathsAboardStruckVessels: number;
   leadershipLosses: number;
 }
@@ -284,6 +301,41 @@ export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
       },
     },
   },
+  {
+    path: 'supply.cocaine.throughVenezuelaKg',
+    label: 'cocaine: flow entering Venezuela (CCDB: 159-249 t a year, 2012-2018)',
+    unit: 'kg pure a year',
+    direction: 'info',
+    read: { aggregate: 'year', value: (sim, t) => routeFlows(sim, t).throughVenezuela },
+  },
+  {
+    path: 'supply.cocaine.usBoundEasternPacificShare',
+    label: 'cocaine: Eastern Pacific share of US-bound flow shipped',
+    unit: 'share',
+    direction: 'info',
+    read: { aggregate: 'year', value: (sim, t) => routeFlows(sim, t).usEasternPacific },
+  },
+  {
+    path: 'supply.cocaine.usBoundCaribbeanShare',
+    label: 'cocaine: Caribbean share of US-bound flow shipped',
+    unit: 'share',
+    direction: 'info',
+    read: { aggregate: 'year', value: (sim, t) => routeFlows(sim, t).usCaribbean },
+  },
+  {
+    path: 'supply.cocaine.europeBoundShippedKg',
+    label: 'cocaine: shipped toward the European market (all routes)',
+    unit: 'kg pure a year',
+    direction: 'info',
+    read: { aggregate: 'year', value: (sim, t) => routeFlows(sim, t).europe },
+  },
+  {
+    path: 'supply.cocaine.europeBoundDirectAtlanticKg',
+    label: 'cocaine: shipped toward Europe straight across the Atlantic (not via the Caribbean)',
+    unit: 'kg pure a year',
+    direction: 'info',
+    read: { aggregate: 'year', value: (sim, t) => routeFlows(sim, t).europeDirect },
+  },
   ...commodityOutcomes('fentanyl'),
   {
     path: 'supply.strikes.atSea',
@@ -297,7 +349,7 @@ export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
   },
   {
     path: 'supply.strikes.onLand',
-    label: 'strikes on production capacity on land',
+    label: 'strikes on land (production capacity and trafficking infrastructure)',
     unit: 'strikes a year',
     direction: 'minimise',
     summary: 'sum',
@@ -321,6 +373,18 @@ export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
     }),
   },
   {
+    path: 'supply.strikes.bySetting.{key}',
+    label: 'strikes by setting (at sea, remote, populated; shares by node kind are a judgement)',
+    unit: 'strikes a year',
+    direction: 'minimise',
+    summary: 'sum',
+    keys: () => [...STRIKE_SETTINGS],
+    read: (key: string): OutcomeRead => ({
+      aggregate: 'year',
+      value: (sim: SimState, t: number) => sum(events(sim).strikesBySetting[key as StrikeSetting], t - 11, t),
+    }),
+  },
+  {
     path: 'supply.deathsAboardStruckVessels',
     label: 'people killed aboard struck vessels',
     unit: 'people a year',
@@ -339,6 +403,73 @@ export const SUPPLY_OUTCOMES: readonly OutcomeSpec[] = [
     read: eventYear('leadershipLosses'),
   },
 ];
+
+/** What the route outcomes read of the compiled cocaine network (built once per network). */
+interface RouteIndex {
+  /** Legs entering a Venezuelan node from outside Venezuela. */
+  intoVenezuela: Int32Array;
+  /** Routes to the European market, and those whose first corridor is the Atlantic. */
+  europe: Int32Array;
+  europeDirect: Int32Array;
+  /** Indices of the Eastern Pacific and Caribbean in the US-bound corridor list (-1 if absent). */
+  ep: number;
+  cb: number;
+}
+const routeIndexes = new WeakMap<CompiledCommodity, RouteIndex>();
+
+function routeIndexOf(c: CompiledCommodity): RouteIndex {
+  const hit = routeIndexes.get(c);
+  if (hit) return hit;
+  const nodes = c.net.nodes;
+  const into: number[] = [];
+  c.net.edges.forEach((_, e) => {
+    if (nodes[c.edgeTo[e]].country === 'VE' && nodes[c.edgeFrom[e]].country !== 'VE') into.push(e);
+  });
+  const europe: number[] = [];
+  const direct: number[] = [];
+  c.routes.forEach((r, k) => {
+    if (nodes[r.market].id !== 'europe-market') return;
+    europe.push(k);
+    if (r.corridor === 'atlantic') direct.push(k);
+  });
+  const out: RouteIndex = {
+    intoVenezuela: Int32Array.from(into),
+    europe: Int32Array.from(europe),
+    europeDirect: Int32Array.from(direct),
+    ep: c.corridors.indexOf('eastern-pacific'),
+    cb: c.corridors.indexOf('caribbean'),
+  };
+  routeIndexes.set(c, out);
+  return out;
+}
+
+/** The year's route-level cocaine flows (flows by leg, route and corridor are recorded by year). */
+function routeFlows(sim: SimState, t: number) {
+  const s = supplyOf(sim);
+  const c = s.compiled.commodities.find((x) => x.commodity === 'cocaine')!;
+  const rec = s.records.cocaine;
+  const ix = routeIndexOf(c);
+  const y = (t / 12) | 0;
+  const m = c.net.edges.length;
+  const R = c.routes.length;
+  let throughVenezuela = 0;
+  for (const e of ix.intoVenezuela) throughVenezuela += rec.edgeFlow[y * m + e];
+  let europe = 0;
+  for (const r of ix.europe) europe += rec.routeShipped[y * R + r];
+  let europeDirect = 0;
+  for (const r of ix.europeDirect) europeDirect += rec.routeShipped[y * R + r];
+  const nc = c.corridors.length;
+  let us = 0;
+  for (let i = 0; i < nc; i++) us += rec.corridorFlow[y * nc + i];
+  const share = (i: number) => (i >= 0 && us > 0 ? rec.corridorFlow[y * nc + i] / us : 0);
+  return {
+    throughVenezuela,
+    europe,
+    europeDirect,
+    usEasternPacific: share(ix.ep),
+    usCaribbean: share(ix.cb),
+  };
+}
 
 /**
  * Months from policy start until US-bound flow (3-month mean) is back at 90% of its mean over the 12

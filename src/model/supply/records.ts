@@ -5,6 +5,7 @@
  */
 
 import type { Float64Arena } from '../../core/arena.js';
+import type { StrikeSetting } from './strike-settings.js';
 
 /**
  * Records of one commodity: one value per month (typed arrays), except the flows by corridor, route
@@ -56,6 +57,11 @@ export interface EventRecords {
    * conflict module's own lever). Read by the conflict module (src/model/conflict).
    */
   leadershipLossesByCountry: Map<string, Float64Array>;
+  /**
+   * Strikes by setting ('at-sea', 'remote', 'populated'), at sea and on land (production and
+   * infrastructure): shares by node kind from data/network/strike-settings.json (a judgement).
+   */
+  strikesBySetting: Record<StrikeSetting, Float64Array>;
 }
 
 const RECORD_SERIES = [

@@ -128,6 +128,23 @@ export interface StrikeLandFx {
   country: string;
   perStrike: number;
   leadership: number;
+  /** Shares of the strikes by setting (at sea, remote, populated; strike-settings.ts). */
+  setting: readonly number[];
+  intensity: Float64Array;
+}
+/** Strikes on trafficking infrastructure (staging, airstrip, departure nodes) in a country. */
+export interface StrikeInfraFx {
+  /** Transport legs leaving the struck nodes, and the setting shares of each leg's node kind. */
+  edges: Int32Array;
+  setting: (readonly number[])[];
+  country: string;
+  /** Damage per strike, ceiling on the capacity cut, share of damage rebuilt a month. */
+  damage: number;
+  maxCut: number;
+  rebuild: number;
+  /** Stock destroyed per strike, kg (at most what passes through). */
+  stockKg: number;
+  leadership: number;
   intensity: Float64Array;
 }
 
@@ -137,6 +154,7 @@ export interface LeverEffects {
   cuts: CutFx[];
   seaStrikes: StrikeSeaFx[];
   landStrikes: StrikeLandFx[];
+  infraStrikes: StrikeInfraFx[];
 }
 
 /** Legs this month: detection and capacity from the levers, realised losses, planned and entering kg. */
@@ -167,6 +185,11 @@ export interface LegState {
    * they operated), read in step (i) the next month; 1 everywhere unless a partner suspends.
    */
   detScale: Float64Array;
+  /**
+   * Damage to the infrastructure behind each leg from strikes on the node it leaves (0 = none;
+   * capacity keeps 1 - maxCut (1 - exp(-damage))), rebuilt over time.
+   */
+  infraDamage: Float64Array;
 }
 
 /** Production and lab capacity by holding. */
@@ -308,6 +331,8 @@ export interface StepContext {
   noiseZ: Float64Array;
   /** Financial-sanctions multipliers: [(re)building rate (<= 1), capital cost (>= 1), capital kept a month (<= 1)]; 1 without sanctions. */
   finance: Float64Array;
+  /** Strikes by setting, one row per STRIKE_SETTINGS entry (views of `events.strikesBySetting`). */
+  settingRows: Float64Array[];
 }
 
 /** What `createCommodityRt` reads besides the commodity. */
@@ -367,7 +392,7 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
     L,
     rec: emptyRecords(arena, x.steps, c.corridors.length, L.R, m),
     noiseGroup: new Int32Array(0),
-    fx: { detection: [], cuts: [], seaStrikes: [], landStrikes: [] },
+    fx: { detection: [], cuts: [], seaStrikes: [], landStrikes: [], infraStrikes: [] },
     legs: {
       det: arena.copy(L.detBase),
       detBase: L.detBase,
@@ -384,6 +409,7 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
       edgeIn: arena.zeros(m),
       shipKg,
       detScale: arena.filled(m, 1),
+      infraDamage: arena.zeros(m),
     },
     prod: {
       cap: arena.copy(c.holdings.map((h) => h.capacity)),

@@ -4,6 +4,7 @@
  *
  *   (a) enforcement on legs from the levers ........................ interdiction.ts
  *   (b) strikes on production capacity .............................. interdiction.ts
+ *   (b') strikes on trafficking infrastructure (leg capacity) ....... interdiction.ts
  *   (c-e) production, lab capacity (rebuilt and built with capital) .. production.ts
  *   (f) route choice (revised every `routeReviewMonths`) ............ routing.ts
  *   (g) shipments by (holding, route) and planned leg loads ......... routing.ts
@@ -16,7 +17,7 @@
  *   (n) records ..................................................... record-month.ts
  */
 
-import { enforceOnLegs, interdict, strikeProduction } from './interdiction.js';
+import { enforceOnLegs, interdict, strikeInfrastructure, strikeProduction } from './interdiction.js';
 import { adaptReplacement, learnCongestion, learnRisk } from './learning.js';
 import { clearMarkets } from './markets.js';
 import { produce } from './production.js';
@@ -29,6 +30,7 @@ import { type CommodityRt, DEFAULTS, type StepContext } from './state.js';
 export function stepCommodity(ctx: StepContext, rt: CommodityRt, t: number): void {
   enforceOnLegs(rt, t);
   strikeProduction(ctx, rt, t);
+  strikeInfrastructure(ctx, rt, t);
   produce(ctx, rt, t);
   if (t % DEFAULTS.routeReviewMonths === 0) reviewRoutes(ctx, rt);
   ship(ctx, rt, t);
