@@ -223,6 +223,7 @@ export function createRiskModule(
   const wLand = g('risk.tension.perLandStrike');
   const wNational = g('risk.tension.perNationalKilled');
   const spill = g('risk.tension.regionalSpillover');
+  const concernCap = g('risk.tension.regionalConcernCap');
   const wSanction = g('risk.tension.perSanctionUnitYear') / 12;
   const wPort = g('risk.tension.perBorderPointYear') / 12;
   const wAgents = g('risk.tension.perThousandAgentsYear') / 12;
@@ -417,7 +418,7 @@ export function createRiskModule(
         s.tension[i] = x;
         if (isRegional[i]) {
           s.concern[i] = s.concern[i] * keep + spill * wLand * (regionalLand - land[i]);
-          ties += Math.min(1, (x + s.concern[i]) / crisisThreshold);
+          ties += Math.min(1, x / crisisThreshold + Math.min(concernCap, s.concern[i] / crisisThreshold));
           // Diplomatic crisis (regional countries; partners outside the region react by suspending).
           if (s.crisis[i] === 0) {
             if (happens(HARM_DRAWS + i, onsetP(x, crisisThreshold))) {

@@ -196,7 +196,7 @@ export const RISK_OUTCOMES: OutcomeSpec[] = [
     direction: 'maximise',
     summary: 'last',
     risk: true,
-    note: "mean over the regional countries of 1 - min(1, (tension + regional concern) / crisis threshold), averaged over the year's months",
+    note: "mean over the regional countries of 1 - min(1, tension / crisis threshold + min(cap, regional concern / crisis threshold)), averaged over the year's months",
     read: { aggregate: 'mean', value: now(NOW.regionalTies) },
   },
   harm({
