@@ -16,6 +16,7 @@
  */
 
 import { fail } from '../core/errors.js';
+import { fmtUsd } from '../core/text.js';
 import { type Prepared, prepare, type RunOutput, releaseRun, runModel } from '../engine/run.js';
 import type { CompiledOutcome } from '../model/outcomes.js';
 import { type RunResult, runPolicy } from '../report/run-result.js';
@@ -348,6 +349,7 @@ function fmtEntryValue(e: ActionEntry, x: number): string {
   if (e.unit === 'probability') return x.toFixed(2);
   if (e.unit.startsWith('%')) return `${sign}${a.toFixed(1)}%`;
   if (e.unit === 'index') return `${sign}${a.toFixed(3)}`;
+  if (/USD/.test(e.unit)) return `${sign}${fmtUsd(a)}`;
   return `${sign}${a >= 100 ? Math.round(a).toLocaleString('en-US') : Number(a.toPrecision(3)).toLocaleString('en-US')}`;
 }
 
