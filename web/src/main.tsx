@@ -501,8 +501,8 @@ function RiskPanel(props: { view: SingleView; fan: Fan | null }) {
         </tbody>
       </table>
       <p class="note">
-        Every outcome the model declares as a risk, summed over the projection. Civilian harm beyond those
-        aboard struck vessels, diplomatic crises and retaliation are not modelled yet.
+        Every outcome the model declares as a risk, summed over the projection (harm from strikes and
+        diplomatic risks from the risk module; per action in `crossroads run`'s action table).
       </p>
     </section>
   );

@@ -216,6 +216,7 @@ export function createSupplyModules(
     capital,
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
+    detectionScale: { cocaine: cocRt.legs.detScale, fentanyl: fenRt.legs.detScale },
     finance,
   };
   arenas.set(state, arena);
