@@ -382,7 +382,8 @@ function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: re
     const c = at(outcome);
     if (c < 0) return undefined;
     const s = sketches[c];
-    return `${label} ${fmt(s.quantile(0.5))} (${fmt(s.quantile(lo))} .. ${fmt(s.quantile(hi))})`;
+    const f = /USD/.test(layout.info.get(outcome)?.unit ?? '') ? usd : fmt;
+    return `${label} ${f(s.quantile(0.5))} (${f(s.quantile(lo))} .. ${f(s.quantile(hi))})`;
   };
   // Every outcome declared as a risk, in declaration order (keyed breakdowns such as strikes by
   // sovereignty are left to the JSON).
