@@ -140,7 +140,12 @@ describe('the dashboard', () => {
     const row = page.getByTestId('risks').locator('tbody tr').first();
     const withPolicy = Number((await row.locator('td').nth(1).textContent()).replace(/[^0-9.]/g, ''));
     expect(withPolicy).toBeGreaterThan(0);
-    await page.screenshot({ path: join(SHOTS, 'preset-vessel-strikes.png') });
+    // The Action · Intended Outcome · Potential Risk table: a row per action, risks measured.
+    const actions = page.getByTestId('actions');
+    await actions.waitFor({ timeout: 60_000 });
+    expect(await actions.locator('tbody tr').count()).toBeGreaterThan(0);
+    expect(await actions.getByTestId('risk').first().textContent()).toMatch(/\d/);
+    await page.screenshot({ path: join(SHOTS, 'preset-vessel-strikes.png'), fullPage: true });
     await page.close();
   });
 

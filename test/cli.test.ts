@@ -188,12 +188,21 @@ describe('every shipped policy', () => {
     for (const name of names) {
       io.out = '';
       expect(await main(['run', '--policy', name, '-n', '1', '--format', 'json']), name).toBe(0);
-      const single = JSON.parse(io.out);
+      const single = runResultSchema().parse(JSON.parse(io.out));
       expect(single.manifest.policy.name).toBe(name);
+      // Every policy with levers prints its action table: one row per action, risks beside.
+      if (name !== 'none') {
+        expect(single.actions?.length, name).toBeGreaterThan(0);
+        // Shapley values up to five actions, leave-one-out beyond (hemispheric-defense has seven).
+        const k = single.actions?.length ?? 0;
+        expect(single.actionAttribution?.method).toBe(k <= 5 ? 'shapley' : 'leave-one-out');
+        expect(single.actionAttribution?.runsPerReplicate).toBe(k <= 5 ? 2 ** k : k + 2);
+      }
       io.out = '';
       expect(await main(['run', '--policy', name, '-n', '4', '--format', 'json']), name).toBe(0);
       const interval = intervalRunResultSchema().parse(JSON.parse(io.out));
       expect(interval.manifest.replicates).toBe(4);
+      if (name !== 'none') expect(interval.actionAttribution?.replicates).toBe(4);
     }
   });
 });

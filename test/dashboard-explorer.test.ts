@@ -78,13 +78,15 @@ describe('dashboard explorer', () => {
   it('asks the run document for actions once, and feeds the table only when it has them', async () => {
     let asked = 0;
     const plain = new InThreadRunner();
-    const counting: ModelRunner = Object.assign(Object.create(plain), {
-      runPolicy: (r: RunRequest) => {
+    // A runner whose run document has no table (as before the risk issue): asked once, never again.
+    const without: ModelRunner = Object.assign(Object.create(plain), {
+      runPolicy: async (r: RunRequest) => {
         asked++;
-        return plain.runPolicy(r);
+        const { actions: _a, actionAttribution: _b, ...doc } = await plain.runPolicy(r);
+        return doc;
       },
     });
-    const c = collect(counting);
+    const c = collect(without);
     c.ex.request(shippedPolicy('demand-package', scenario), 1);
     await until(() => asked === 1 && c.fans.length > 0);
     c.ex.request(shippedPolicy('vessel-strikes', scenario), 1);
@@ -94,13 +96,13 @@ describe('dashboard explorer', () => {
     expect(asked).toBe(1);
     expect(c.actions).toEqual([]);
 
-    const rows = [{ action: 'a', intendedOutcome: 'b', potentialRisk: 'c' }];
-    const withActions: ModelRunner = Object.assign(Object.create(plain), {
-      runPolicy: async (r: RunRequest) => ({ ...(await plain.runPolicy(r)), actions: rows }),
-    });
-    const d = collect(withActions);
-    d.ex.request(shippedPolicy('demand-package', scenario), 1);
+    // The in-thread runner's document carries the table: one row per action, as `run -n 1` prints it.
+    const d = collect(plain);
+    d.ex.request(shippedPolicy('vessel-strikes', scenario), 1);
     await until(() => d.actions.length === 1);
-    expect(d.actions[0]).toEqual(rows);
+    const rows = d.actions[0] as { name: string; intended: unknown[]; risk: { outcome: string }[] }[];
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.intended.length > 0 && r.risk.length > 0)).toBe(true);
+    expect(rows.some((r) => r.risk.some((e) => e.outcome.startsWith('risk.')))).toBe(true);
   });
 });

@@ -259,7 +259,7 @@ describe('fuzzing scenario and policy documents (fast-check, seeded)', () => {
         fc.boolean(),
         async (doc, asJson) => {
           const file = join(work, asJson ? 'doc.json' : 'doc.yaml');
-          writeFileSync(file, asJson ? (JSON.stringify(doc) ?? 'null') : stringify(doc));
+          writeFileSync(file, asJson ? (JSON.stringify(doc) ?? 'null') : (stringify(doc) ?? 'null'));
           io.out = '';
           io.err = '';
           const code = await main(['validate', file]);

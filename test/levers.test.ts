@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import demand from '../data/levers/demand.json' with { type: 'json' };
+import risk from '../data/levers/risk.json' with { type: 'json' };
 import supply from '../data/levers/supply.json' with { type: 'json' };
 import { CrossroadsError } from '../src/core/errors.js';
 import { runModel } from '../src/engine/run.js';
@@ -21,12 +22,14 @@ type Raw = Record<string, unknown> & { effect: Record<string, unknown> };
 function files(leverId: string, edit: (lever: Raw) => void) {
   const d = structuredClone(demand) as unknown as { levers: Raw[] };
   const s = structuredClone(supply) as unknown as { levers: Raw[] };
-  const lever = [...d.levers, ...s.levers].find((l) => l.id === leverId);
+  const r = structuredClone(risk) as unknown as { levers: Raw[] };
+  const lever = [...d.levers, ...s.levers, ...r.levers].find((l) => l.id === leverId);
   if (!lever) throw new Error(`no lever ${leverId}`);
   edit(lever);
   return [
     { name: 'data/levers/demand.json', content: d },
     { name: 'data/levers/supply.json', content: s },
+    { name: 'data/levers/risk.json', content: r },
   ];
 }
 
@@ -50,6 +53,7 @@ describe('lever declarations', () => {
       [
         'health-channel',
         'conflict-channel',
+        'risk-easing',
         ...SUPPLY_EFFECT_HANDLERS.keys(),
         ...MARKET_EFFECT_HANDLERS.keys(),
       ].sort(),
@@ -178,6 +182,20 @@ describe('every shipped lever moves the model', () => {
       o.supply,
       o.annual.map((a) => (a as unknown as { conflict: unknown }).conflict),
     ]);
+  // A diplomacy lever eases tension: it moves the model where there is tension to ease, so it is
+  // tried beside strikes that raise it (on the target's soil, at sea for partners), against those alone.
+  const grievance = (target: string | undefined) => [
+    { lever: 'vessel-strikes', target: 'caribbean', intensity: 100, start: '2026-01' },
+    { lever: 'vessel-strikes', target: 'eastern-pacific', intensity: 100, start: '2026-01' },
+    {
+      lever: 'production-strikes',
+      target: target && ['VE', 'CO', 'PE', 'BO', 'MX'].includes(target) ? target : 'VE',
+      intensity: 50,
+      start: '2026-01',
+    },
+  ];
+  const risks = (o: ReturnType<typeof runModel>) =>
+    JSON.stringify(o.annual.map((a) => (a as unknown as { risk: unknown }).risk));
   for (const def of leverCatalogue().values()) {
     for (const target of def.targets ?? [undefined]) {
       it(`${def.id}${target ? ` (${target})` : ''}`, () => {
@@ -185,6 +203,14 @@ describe('every shipped lever moves the model', () => {
           name: def.id,
           levers: [{ lever: def.id, target, intensity: def.max / 2, start: '2026-01' }],
         };
+        if (def.effect.kind === 'risk-easing') {
+          const alone = { name: 'grievance', levers: grievance(target) };
+          const eased = { name: def.id, levers: [...alone.levers, ...policy.levers] };
+          const a = runModel({ scenario, policy: alone, seed: 5 });
+          const b = runModel({ scenario, policy: eased, seed: 5 });
+          expect(risks(b)).not.toBe(risks(a));
+          return;
+        }
         const out = runModel({ scenario, policy, seed: 5 });
         expect(fingerprint(out)).not.toBe(fingerprint(base));
       });

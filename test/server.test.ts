@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPolicyWithActions } from '../src/experiment/actions.js';
 import { intervalRunText } from '../src/experiment/session.js';
-import { runPolicy } from '../src/report/run-result.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { shippedPolicy } from '../src/scenario/shipped.js';
 import { buildServer } from '../src/server/app.js';
@@ -36,7 +36,7 @@ describe('POST /api/runs', () => {
     const res = await post('/api/runs', { policy: 'demand-package', replicates: 1, seed: 3 });
     expect(res.statusCode).toBe(200);
     const s = defaultScenario();
-    const expected = runPolicy(s, shippedPolicy('demand-package', s), 3);
+    const expected = runPolicyWithActions(s, shippedPolicy('demand-package', s), 3).result;
     expect(res.json()).toEqual(JSON.parse(JSON.stringify(expected)));
   });
 

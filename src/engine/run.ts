@@ -2,7 +2,7 @@
  * The engine: builds the modules in their declared order, steps them monthly over the horizon and
  * records monthly and annual outcomes. Step order each month: levers (precomputed plan) -> supply
  * (organisations, then market) -> street supply (history before policyStart, market after) ->
- * health -> recorders. Same scenario, policy, seed and version give identical results.
+ * health -> risk -> recorders. Same scenario, policy, seed and version give identical results.
  */
 
 import { copyState } from '../core/copy-state.js';
@@ -14,6 +14,7 @@ import { type COMPARTMENT_NAMES, createHealthModule } from '../model/health.js';
 import { type LeverPlan, planPolicy } from '../model/levers.js';
 import { type CompiledOutcome, expandOutcomes } from '../model/outcomes.js';
 import { Params } from '../model/params.js';
+import { createRiskModule, type RiskState } from '../model/risk/module.js';
 import {
   COMMODITIES,
   type Commodity,
@@ -47,7 +48,7 @@ import {
 } from './recorder.js';
 
 /** Names of the run's random streams, in stream order (append only: order is part of the model version). */
-export const STREAM_NAMES = ['health', 'supply', 'events', 'conflict'] as const;
+export const STREAM_NAMES = ['health', 'supply', 'events', 'conflict', 'risk'] as const;
 
 /** Inputs of one run. */
 export interface RunInput {
@@ -204,6 +205,7 @@ interface Live {
   modules: Module[];
   health: ReturnType<typeof createHealthModule>;
   supply: SupplyModules;
+  risk: { state: RiskState };
   conflict: { state: ConflictState };
   plan: LeverPlan;
   recorder: RecorderPlan;
@@ -232,6 +234,9 @@ function start(input: RunInput, prepared: Prepared): Live {
   const supply = createSupplyModules(axis, scenario, params, prepared.supply, plan.channels, {
     stochastic: input.stochastic ?? true,
   });
+  const risk = createRiskModule(axis, params, supply.state, plan.channels, {
+    stochastic: input.stochastic ?? true,
+  });
   // The conflict module steps last (after supply, street, health and risk) and feeds back to supply
   // through the sanctions multipliers the next month's production reads.
   const conflict = createConflictModule(axis, params, plan.channels, supply.state, health.state, {
@@ -246,7 +251,7 @@ function start(input: RunInput, prepared: Prepared): Live {
     cost: monthlyCost,
     channels: plan.channels,
     streams: Object.fromEntries(STREAM_NAMES.map((n, i) => [n, streams[i]])),
-    modules: { health: health.state, supply: supply.state, conflict: conflict.state },
+    modules: { health: health.state, supply: supply.state, risk: risk.state, conflict: conflict.state },
   };
   const recorder = recorderPlan(prepared.outcomes);
   const monthly: MonthlySeries | undefined = input.monthly
@@ -258,9 +263,10 @@ function start(input: RunInput, prepared: Prepared): Live {
   return {
     axis,
     sim,
-    modules: [...supply.modules, health.module, conflict.module],
+    modules: [...supply.modules, health.module, risk.module, conflict.module],
     health,
     supply,
+    risk,
     conflict,
     plan,
     recorder,
@@ -438,6 +444,7 @@ function copyLive(dst: Live, src: Live): void {
   copyState(dst.sim.streams, src.sim.streams, undefined, 'streams');
   copyState(dst.health.state, src.health.state, undefined, 'health');
   copyState(dst.supply.mutable, src.supply.mutable, SUPPLY_CONFIG_KEYS, 'supply');
+  copyState(dst.risk.state, src.risk.state, undefined, 'risk');
   copyState(dst.conflict.state, src.conflict.state, undefined, 'conflict');
   const r = dst.rec;
   r.acc.set(src.rec.acc);

@@ -8,6 +8,7 @@
 import { QuantileSketch, DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { fail } from '../core/errors.js';
 import { hashValue } from '../core/hash.js';
+import { alignPolicyStart } from '../scenario/resolve.js';
 import type { Scenario } from '../spec/scenario.js';
 import { MODEL_VERSION, PACKAGE_VERSION } from '../version.js';
 import {
@@ -208,7 +209,11 @@ export function ensembleJob(spec: EnsembleSpec): EnsembleJob {
   const design = spec.design ?? ENSEMBLE_DEFAULTS.design;
   if (!DESIGNS.includes(design)) fail(MODULE, 'design', design, `one of ${DESIGNS.join(', ')}`);
   return {
-    scenario: spec.scenario,
+    // The hand-over month every arm shares (a policy may ask for it before its first action).
+    scenario: alignPolicyStart(
+      spec.scenario,
+      spec.arms.map((a) => a.policy),
+    ),
     arms: spec.arms,
     paired: spec.paired ?? spec.arms.length === 2,
     n: checkReplicates(spec.n),

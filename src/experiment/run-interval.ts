@@ -17,9 +17,17 @@ import {
   YEAR_MARKER_NOTE,
   yearMarker,
 } from '../report/observed.js';
-import { noPolicy } from '../scenario/resolve.js';
+import { alignPolicyStart, noPolicy } from '../scenario/resolve.js';
 import { COMMODITIES } from '../spec/commodities.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
+import {
+  ACTION_DEFAULTS,
+  type ActionAttribution,
+  type ActionRow,
+  actionTable,
+  actionTableText,
+  riskSummaryLine,
+} from './actions.js';
 import type { EnsembleManifest, EnsembleResult, RunEnsembleOptions } from './ensemble.js';
 import { runPairedEnsemble } from './paired.js';
 import type { AcceptedSets } from './sampling.js';
@@ -94,6 +102,11 @@ export interface IntervalRunResult {
   result: EnsembleResult;
   /** The observable band of history years (absent when the error sigmas cannot be matched). */
   observable?: ObservableInfo;
+  /** The Action · Intended Outcome · Potential Risk table (experiment/actions.ts). */
+  actions?: ActionRow[];
+  actionAttribution?: ActionAttribution;
+  /** Seconds the table's runs took (for the text; not in the JSON, which replays bit for bit). */
+  tableSeconds?: number;
 }
 
 /**
@@ -142,6 +155,7 @@ export async function runPolicyInterval(
   spec: IntervalRunSpec,
   options: RunEnsembleOptions = {},
 ): Promise<IntervalRunResult> {
+  spec = { ...spec, scenario: alignPolicyStart(spec.scenario, [spec.policy]) };
   const sigmas = spec.errorSigmas ? observableSigmas(spec.accepted, spec.errorSigmas) : null;
   const historyYears = (observedDeaths().total ?? []).map((r) => r.year);
   const paired = await runPairedEnsemble(
@@ -196,7 +210,22 @@ export async function runPolicyInterval(
       coverage90: inside / obs.years.length,
     };
   }
+  // The action table on the first replicates of the same design (same draws, same random numbers).
+  const table =
+    spec.policy.levers.length > 0
+      ? actionTable({
+          scenario: spec.scenario,
+          policy: spec.policy,
+          n: Math.min(spec.n, ACTION_DEFAULTS.maxReplicates),
+          ensembleN: spec.n,
+          seed: spec.seed,
+          accepted: spec.accepted ?? null,
+        })
+      : null;
   return {
+    ...(table
+      ? { actions: table.actions, actionAttribution: table.attribution, tableSeconds: table.seconds }
+      : {}),
     manifest: makeManifest(spec.scenario, spec.policy, spec.seed, spec.n),
     ensemble: paired.manifest,
     quantiles,
@@ -230,7 +259,9 @@ export async function runPolicyInterval(
 
 /** JSON form (without the sketches). */
 export function intervalJson(r: IntervalRunResult): string {
-  const { result: _omit, ...doc } = r;
+  const { result: _omit, tableSeconds: _seconds, actions, actionAttribution, ...rest } = r;
+  // The table after the run's own fields (the document's existing order is kept).
+  const doc = actions ? { ...rest, actions, actionAttribution } : rest;
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
@@ -239,6 +270,7 @@ export function intervalJson(r: IntervalRunResult): string {
  * the policy start are marked `*`; earlier years in which the policy already acts, `+`.
  */
 export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.period[0]): string {
+  const tableSeconds = r.tableSeconds;
   const { result } = r;
   const { layout, sketches, quantiles } = result;
   const nA = layout.annualLeaves.length;
@@ -300,7 +332,15 @@ export function intervalTable(r: IntervalRunResult, policyStartYear = r.summary.
     `Cost ${usd(s.costUsd)} (${usd(s.bands.costUsd[bandKey(lo)])} .. ${usd(s.bands.costUsd[bandKey(hi)])}); cost per death averted (median cost / median averted): ${s.costPerDeathAverted === null ? 'n/a' : usd(s.costPerDeathAverted)}.`,
     `Bands: ${bandKey(lo)}-${bandKey(hi)} of ${m.n.toLocaleString('en-US')} replicates over parameter uncertainty and process noise (${m.n <= SKETCH.exactCap ? 'exact quantiles' : `each within ±${m.bands.alpha * 100}%, DDSketch`}). -n 1 gives the single seeded run.`,
     ...supplyAndRiskSummary(result, quantiles),
+    ...(r.actionAttribution ? [riskSummaryLine(r.actionAttribution)] : []),
     ...m.parameters.notes.map((n) => `Note: ${n}.`),
+    ...(r.actions && r.actionAttribution
+      ? [
+          '',
+          ...actionTableText(r.actions, r.actionAttribution),
+          `  The table's replicates are the first ${r.actionAttribution.replicates} of the run's (same draws and random numbers)${tableSeconds !== undefined ? `; it took ${(r.actionAttribution.runsPerReplicate * r.actionAttribution.replicates).toLocaleString('en-US')} extra runs (${tableSeconds.toFixed(1)} s)` : ''}.`,
+        ]
+      : []),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -318,7 +358,7 @@ function observableNote(r: IntervalRunResult, lo: number, hi: number): string[] 
 
 /**
  * Intended supply effects and the risks recorded beside them (medians and bands over the projection).
- * Risks are always reported beside intended outcomes; the risk module proper is a later issue.
+ * Risks are always reported beside intended outcomes.
  */
 function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: readonly number[]): string[] {
   const { layout, sketches } = result;
@@ -342,7 +382,8 @@ function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: re
     const c = at(outcome);
     if (c < 0) return undefined;
     const s = sketches[c];
-    return `${label} ${fmt(s.quantile(0.5))} (${fmt(s.quantile(lo))} .. ${fmt(s.quantile(hi))})`;
+    const f = /USD/.test(layout.info.get(outcome)?.unit ?? '') ? usd : fmt;
+    return `${label} ${f(s.quantile(0.5))} (${f(s.quantile(lo))} .. ${f(s.quantile(hi))})`;
   };
   // Every outcome declared as a risk, in declaration order (keyed breakdowns such as strikes by
   // sovereignty are left to the JSON).
@@ -352,6 +393,6 @@ function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: re
     .filter((x): x is string => x !== undefined);
   return [
     `Drug reaching the US (policy arm, vs no new policy): ${COMMODITIES.map(flow).join('; ')}.`,
-    `Risks recorded: ${risks.join('; ')}. Civilian harm and diplomatic risks are not modelled yet.`,
+    `Risks recorded: ${risks.join('; ')}.`,
   ];
 }

@@ -8,6 +8,7 @@ import { CONFLICT_OUTCOMES } from './conflict/outcomes.js';
 import { HEALTH_OUTCOMES } from './health-outcomes.js';
 import { COST_OUTCOMES, STREET_OUTCOMES } from './market-outcomes.js';
 import type { OutcomeSpec } from './outcomes.js';
+import { RISK_OUTCOMES } from './risk/outcomes.js';
 import { SUPPLY_OUTCOMES } from './supply/outcomes.js';
 
 const extra: OutcomeSpec[] = [];
@@ -27,6 +28,7 @@ export function outcomeSpecs(): readonly OutcomeSpec[] {
     ...STREET_OUTCOMES,
     ...COST_OUTCOMES,
     ...SUPPLY_OUTCOMES,
+    ...RISK_OUTCOMES,
     ...CONFLICT_OUTCOMES,
     ...extra,
   ];

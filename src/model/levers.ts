@@ -9,9 +9,11 @@
 
 import { z } from 'zod';
 import demand from '../../data/levers/demand.json' with { type: 'json' };
+import risk from '../../data/levers/risk.json' with { type: 'json' };
 import supply from '../../data/levers/supply.json' with { type: 'json' };
 import conflictParameters from '../../data/parameters/conflict.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
+import riskParameters from '../../data/parameters/risk.json' with { type: 'json' };
 import supplyParameters from '../../data/parameters/supply.json' with { type: 'json' };
 import { CrossroadsError, fail, type InputIssue } from '../core/errors.js';
 import { parseMonth, type TimeAxis } from '../core/time.js';
@@ -22,12 +24,18 @@ import { healthChannelHandler } from './health-channels.js';
 import type { EffectHandler, LeverBase, LeverCheckContext } from './lever-effect.js';
 import { PRONGS, unknownParameters } from './lever-effect.js';
 import type { Params } from './params.js';
+import { type RiskEasingEffect, riskEasingHandler } from './risk/lever-effects.js';
 import { SUPPLY_EFFECT_HANDLERS, type SupplyLeverEffect } from './supply/lever-effects.js';
 import { MARKET_EFFECT_HANDLERS, type MarketLeverEffect } from './supply/market-levers.js';
 
 /** A lever declaration. `channel` may contain `{target}`, replaced by the target id. */
 export interface LeverDef extends LeverBase {
-  effect: { kind: 'health-channel' } | { kind: 'conflict-channel' } | SupplyLeverEffect | MarketLeverEffect;
+  effect:
+    | { kind: 'health-channel' }
+    | { kind: 'conflict-channel' }
+    | SupplyLeverEffect
+    | MarketLeverEffect
+    | RiskEasingEffect;
 }
 
 /** The effect handlers by kind; each declares its own kind (a kind declared twice is a programming error). */
@@ -45,6 +53,7 @@ const EFFECT_HANDLERS = registry([
   ...SUPPLY_EFFECT_HANDLERS.values(),
   ...MARKET_EFFECT_HANDLERS.values(),
   conflictChannelHandler as EffectHandler,
+  riskEasingHandler as EffectHandler,
 ]);
 
 const LeverBaseSchema = z
@@ -71,6 +80,7 @@ const PARAMETER_IDS: ReadonlySet<string> = new Set(
     ...Object.keys(healthParameters),
     ...Object.keys(supplyParameters),
     ...Object.keys(conflictParameters),
+    ...Object.keys(riskParameters),
   ].filter((k) => !k.startsWith('$')),
 );
 
@@ -147,6 +157,7 @@ export function parseLeverDeclarations(
 const DECLARED: readonly LeverDef[] = parseLeverDeclarations([
   { name: 'data/levers/demand.json', content: demand },
   { name: 'data/levers/supply.json', content: supply },
+  { name: 'data/levers/risk.json', content: risk },
 ]);
 
 /** All levers by id, in declaration order. */

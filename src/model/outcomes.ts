@@ -63,6 +63,11 @@ export interface OutcomeDef {
   note?: string;
   /** A potential risk of a policy: always reported beside the intended outcomes. */
   risk?: boolean;
+  /**
+   * Also report the probability that the outcome's summary over the window is positive, under this
+   * label (e.g. "P(diplomatic crisis)"); the action table shows it beside the amount.
+   */
+  probability?: string;
   /** How the value is read; a function when the reader needs the scenario's parameters. */
   read: OutcomeRead | ((ctx: OutcomeContext) => OutcomeRead);
 }

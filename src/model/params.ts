@@ -31,6 +31,16 @@ export class Params {
     return v;
   }
 
+  /** Is the parameter declared? */
+  has(id: string): boolean {
+    return this.values.has(id);
+  }
+
+  /** The declared ids, in declaration order. */
+  ids(): IterableIterator<string> {
+    return this.values.keys();
+  }
+
   /** All values as a plain object (for manifests and reports). */
   toObject(): Record<string, number> {
     return Object.fromEntries(this.values);

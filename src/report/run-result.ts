@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { type AnnualRecord, type RunOutput, runPaired } from '../engine/run.js';
 import { outcomeSpecs } from '../model/catalogue.js';
 import type { OutcomeSpec } from '../model/outcomes.js';
-import { noPolicy, summaryStartYear } from '../scenario/resolve.js';
+import { alignPolicyStart, noPolicy, summaryStartYear } from '../scenario/resolve.js';
 import type { Policy, Scenario } from '../spec/scenario.js';
 import { type Manifest, makeManifest } from './manifest.js';
 
@@ -29,7 +29,74 @@ export interface RunResult {
   counterfactual: { annual: AnnualRecord[] };
   costByLever: RunOutput['costByLever'];
   summary: Summary;
+  /** The Action · Intended Outcome · Potential Risk table (experiment/actions.ts), when the policy has levers. */
+  actions?: ActionRowShape[];
+  actionAttribution?: ActionAttributionShape;
 }
+
+/** One measured quantity of an action (probabilities as fractions). */
+export interface ActionEntryShape {
+  outcome: string;
+  label: string;
+  unit: string;
+  median: number;
+  p5: number;
+  p95: number;
+}
+/** One action of a policy with its intended outcomes and potential risks. */
+export interface ActionRowShape {
+  name: string;
+  levers: { lever: string; target?: string }[];
+  intended: ActionEntryShape[];
+  risk: ActionEntryShape[];
+}
+/** How the table's attributions were computed. */
+export interface ActionAttributionShape {
+  method: 'shapley' | 'leave-one-out';
+  replicates: number;
+  runsPerReplicate: number;
+  window: [number, number];
+  package: { intended: ActionEntryShape[]; risk: ActionEntryShape[] };
+  residual?: Record<string, number>;
+  note: string;
+}
+
+const ActionEntrySchema = z.object({
+  outcome: z
+    .string()
+    .describe('declared outcome path (":probability" for the probability its summary is positive)'),
+  label: z.string(),
+  unit: z.string(),
+  median: z.number(),
+  p5: z.number(),
+  p95: z.number(),
+});
+const ActionRowSchema = z
+  .object({
+    name: z.string(),
+    levers: z.array(z.object({ lever: z.string(), target: z.string().optional() })),
+    intended: z
+      .array(ActionEntrySchema)
+      .describe('cocaine and fentanyl to the US (% of no new policy), overdose deaths'),
+    risk: z.array(ActionEntrySchema).describe('every outcome declared risk: true, and probabilities'),
+  })
+  .describe("One action: its share of the package's effect vs no new policy");
+const ActionAttributionSchema = z.object({
+  method: z.enum(['shapley', 'leave-one-out']),
+  replicates: z.number().int(),
+  runsPerReplicate: z.number().int(),
+  window: z.tuple([z.number().int(), z.number().int()]),
+  package: z.object({ intended: z.array(ActionEntrySchema), risk: z.array(ActionEntrySchema) }),
+  residual: z.record(z.string(), z.number()).optional(),
+  note: z.string(),
+});
+const ActionsFields = {
+  actions: z
+    .array(ActionRowSchema)
+    .optional()
+    .describe('The Action · Intended Outcome · Potential Risk table (absent for a policy without levers)'),
+  actionAttribution: ActionAttributionSchema.optional(),
+};
 
 /** Run a policy and the no-new-policy counterfactual on the same seed and replicate. */
 export function runPolicy(
@@ -39,6 +106,7 @@ export function runPolicy(
   replicate = 0,
   parameters?: Record<string, number>,
 ): RunResult {
+  scenario = alignPolicyStart(scenario, [policy]);
   const input = { scenario, policy, seed, replicate, parameters };
   // The two runs share every month before the policy starts (computed once; see runPaired).
   const [withPolicy, counterfactual] = runPaired(input, { ...input, policy: noPolicy() });
@@ -157,6 +225,7 @@ export function runResultSchema() {
       discountedCostUsd: z.number(),
       costPerDeathAverted: z.number().nullable(),
     }),
+    ...ActionsFields,
   });
 }
 
@@ -219,6 +288,7 @@ export function intervalRunResultSchema() {
       .describe(
         'The observable band of the history years (annual[i].observable) and its coverage of the CDC/NCHS counts; absent when the accepted sets are not the shipped posterior sets (health-fit.json)',
       ),
+    ...ActionsFields,
   });
 }
 

@@ -1,6 +1,7 @@
 /** The `ModelRunner` that runs the model in the calling thread (the CLI, a server, a worker's inside). */
 
 import { type RunInput, type RunOutput, runModel, runPaired } from '../engine/run.js';
+import { runPolicyWithActions } from '../experiment/actions.js';
 import {
   type ChunkContext,
   type ChunkInput,
@@ -84,8 +85,16 @@ export class InThreadRunner implements ModelRunner {
     return this.runPairedSync(request, other);
   }
 
+  /**
+   * The run document, as `crossroads run -n 1` writes it: with its Action · Intended Outcome ·
+   * Potential Risk table when the policy has levers (the package's variants run on common random
+   * numbers: 2^k runs for k <= 5 actions, k + 2 beyond).
+   */
   async runPolicy(request: RunRequest) {
     const a = this.input(request);
+    if (a.parameters === undefined && (a.replicate ?? 0) === 0) {
+      return runPolicyWithActions(a.scenario, a.policy, a.seed).result;
+    }
     return runPolicy(a.scenario, a.policy, a.seed, a.replicate ?? 0, a.parameters);
   }
 

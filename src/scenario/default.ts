@@ -10,6 +10,7 @@ import streetSupply from '../../data/history/street-supply.json' with { type: 'j
 import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
 import conflictParameters from '../../data/parameters/conflict.json' with { type: 'json' };
 import healthParameters from '../../data/parameters/health.json' with { type: 'json' };
+import { riskParameterFile } from '../model/risk/data.js';
 import { defaultNetwork, defaultOrganisations, supplyParameterFile } from '../model/supply/data.js';
 import { type ParameterSpec, type Scenario, ScenarioSchema } from '../spec/scenario.js';
 
@@ -54,6 +55,7 @@ function rawDefault(withFit: boolean): unknown {
     ...paramsOf(healthParameters as Record<string, unknown>),
     ...paramsOf(supplyParameterFile()),
     ...paramsOf(conflictParameters as Record<string, unknown>),
+    ...paramsOf(riskParameterFile()),
   };
   return {
     name: 'default',

@@ -296,6 +296,22 @@ export function firstActiveMonth(policy: Policy, scenario: Scenario): string | n
 }
 
 /**
+ * The scenario a comparison of `policies` runs on: unchanged, unless a policy asks for the hand-over
+ * before its first action (`handOver: before-first-action`) and acts before the policy start; then
+ * the policy start (where the street-supply history hands over to the market, in every arm alike)
+ * moves to that policy's first active month.
+ */
+export function alignPolicyStart(scenario: Scenario, policies: readonly Policy[]): Scenario {
+  let start = scenario.policyStart;
+  for (const p of policies) {
+    if (p.handOver !== 'before-first-action') continue;
+    const m = firstActiveMonth(p, scenario);
+    if (m !== null && m < start) start = m;
+  }
+  return start === scenario.policyStart ? scenario : { ...scenario, policyStart: start };
+}
+
+/**
  * First year of the summary period: the policy start's year, or earlier when a policy acts before
  * the policy start (an early start is summarised over every year it acts).
  */

@@ -13,6 +13,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { CrossroadsError, type InputIssue } from '../core/errors.js';
 import { loadAcceptedSets, loadErrorSigmas, packageRoot } from '../experiment/accepted-file.js';
+import { runPolicyWithActions } from '../experiment/actions.js';
 import { ENSEMBLE_DEFAULTS, runEnsemble } from '../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../experiment/paired.js';
 import { ensembleDocument } from '../experiment/report.js';
@@ -20,7 +21,7 @@ import { type ErrorSigmas, intervalJson, runPolicyInterval } from '../experiment
 import type { AcceptedSets } from '../experiment/sampling.js';
 import { defaultThreads, executorFor } from '../experiment/worker-executor.js';
 import { assumptionNames, shippedAssumption, withAssumption } from '../model/supply/index.js';
-import { runOutputSchema, runPolicy } from '../report/run-result.js';
+import { runOutputSchema } from '../report/run-result.js';
 import { defaultScenario } from '../scenario/default.js';
 import { noPolicy, resolvePolicy, resolveScenario } from '../scenario/resolve.js';
 import { shippedPolicy, shippedPolicyNames, shippedPolicyText } from '../scenario/shipped.js';
@@ -200,7 +201,7 @@ export function buildServer(options: ServerOptions): FastifyInstance & { store: 
     const policy = policyOf(body.policy, scenario, 'policy');
     const seed = body.seed ?? 1;
     const n = body.replicates ?? PAIRED_DEFAULTS.runReplicates;
-    if (n === 1) return json(reply, JSON.stringify(runPolicy(scenario, policy, seed)));
+    if (n === 1) return json(reply, JSON.stringify(runPolicyWithActions(scenario, policy, seed).result));
     const { accepted: sets, source, sha256 } = acceptedSets();
     const executor = executorFor(defaultThreads(2 * n));
     try {

@@ -189,6 +189,11 @@ export const LeverUseSchema = z
     end: MonthSchema.optional(),
     /** Months of linear ramp from zero to full intensity. */
     rampMonths: z.number().int().min(0).max(120).optional(),
+    /**
+     * The action this entry belongs to (entries with the same label form one action of the Action ·
+     * Intended Outcome · Potential Risk table); by default each entry is its own action.
+     */
+    action: z.string().min(1).max(80).optional(),
   })
   .strict();
 export type LeverUse = z.infer<typeof LeverUseSchema>;
@@ -200,6 +205,13 @@ export const PolicySchema = z
     name: z.string().min(1),
     description: z.string().optional(),
     levers: z.array(LeverUseSchema).max(100),
+    /**
+     * Where the observed street-supply history hands over to the market, in every arm of a comparison
+     * with this policy: at the scenario's policy start (default), or `before-first-action`: at the
+     * month before this policy first acts, when that is earlier (the history signals of the months
+     * it already acted contain whatever it did, so neither arm uses them).
+     */
+    handOver: z.enum(['policy-start', 'before-first-action']).optional(),
   })
   .strict();
 export type Policy = z.infer<typeof PolicySchema>;

@@ -8,7 +8,10 @@
 import { render } from 'preact';
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import {
+  type ActionRow,
   defaultScenario,
+  fmtEntry,
+  isNonZero,
   type LeverDef,
   leverCatalogue,
   type Policy,
@@ -459,10 +462,30 @@ function LargeGraph(props: {
   );
 }
 
+/**
+ * How a risk is summarised over the projection: its declared summary (`sum` over the years, or the
+ * `last` year's value); an outcome without one (probabilities a year, indices) by its mean a year.
+ */
+function riskSummary(o: { summary?: string; unit: string }): 'sum' | 'last' | 'mean' {
+  if (o.summary === 'sum' || o.summary === 'last') return o.summary;
+  return 'mean';
+}
+
+/**
+ * Is the policy arm's risk worse than the base's (beyond rounding)? A risk is worse when higher, unless
+ * it is declared to be maximised (regional ties).
+ */
+function worse(direction: string, b: number, p: number): boolean {
+  const tol = 1e-9 * Math.max(1, Math.abs(b));
+  return direction === 'maximise' ? p < b - tol : p > b + tol;
+}
+
 function RiskPanel(props: { view: SingleView; fan: Fan | null }) {
   const { view, fan } = props;
   const risks = view.outcomes.filter((o) => o.risk);
   const last = view.years[view.years.length - 1];
+  const show = (o: { unit: string }, x: number) =>
+    /USD/.test(o.unit) ? usd(x) : o.unit === 'probability' ? x.toFixed(3) : fmt(x);
   return (
     <section class="panel" aria-label="Risks">
       <h2>
@@ -479,21 +502,33 @@ function RiskPanel(props: { view: SingleView; fan: Fan | null }) {
         </thead>
         <tbody>
           {risks.map((o) => {
-            const b = projectionSum(view, o.path, 'base');
-            const p = projectionSum(view, o.path, 'policy');
+            const how = riskSummary(o);
+            const cells = projectionCells(view, o.path);
+            const pick = how === 'last' ? cells.slice(-1) : cells;
+            const scale = how === 'mean' && pick.length > 0 ? 1 / pick.length : 1;
+            const value = (which: 'base' | 'policy') => {
+              const k = view.index.get(o.path);
+              if (k === undefined) return Number.NaN;
+              return pick.reduce((a, c) => a + view[which][c], 0) * scale;
+            };
+            const b = value('base');
+            const p = value('policy');
             let band = '…';
             if (fan && fan.n > 1) {
-              const s = fan.sums(0, projectionCells(view, o.path));
-              band = `${fmt(quantile(s, 0.05))}–${fmt(quantile(s, 0.95))}`;
+              const s = fan.sums(0, pick).map((x) => x * scale);
+              band = `${show(o, quantile(s, 0.05))}–${show(o, quantile(s, 0.95))}`;
             }
+            const unit = o.unit.replace(/ a year$/, '');
+            const what =
+              how === 'sum' ? `${unit}, total` : how === 'last' ? `${unit}, ${last}` : `${unit}, mean a year`;
             return (
-              <tr key={o.path} class={p > b + 0.5 ? 'up' : ''}>
+              <tr key={o.path} class={worse(o.direction, b, p) ? 'up' : ''}>
                 <th scope="row" title={o.note ?? ''}>
                   {o.label}
-                  <div class="muted">{o.unit.replace(/ a year$/, '')}, total</div>
+                  <div class="muted">{what}</div>
                 </th>
-                <td>{fmt(b)}</td>
-                <td>{fmt(p)}</td>
+                <td>{show(o, b)}</td>
+                <td>{show(o, p)}</td>
                 <td>{band}</td>
               </tr>
             );
@@ -501,8 +536,9 @@ function RiskPanel(props: { view: SingleView; fan: Fan | null }) {
         </tbody>
       </table>
       <p class="note">
-        Every outcome the model declares as a risk, summed over the projection. Civilian harm beyond those
-        aboard struck vessels, diplomatic crises and retaliation are not modelled yet.
+        Every outcome the model declares as a risk, over the projection (totals, the last year, or the mean a
+        year, as each is declared); harm from strikes, diplomatic crises, partners, regional ties, violence
+        and retaliation. The Action table attributes them to the policy's actions.
       </p>
     </section>
   );
@@ -604,40 +640,60 @@ function PricePanel(props: { view: SingleView; fan: Fan | null; fanN: number; wi
 }
 
 /**
- * The Action · Intended Outcome · Potential Risk table, shown only when the run document carries
- * `actions` (rows as the model gives them; the columns are their fields).
+ * The Action · Intended Outcome · Potential Risk table of the run document (`actions`): one row per
+ * action (a named group of the policy's lever entries), its intended outcomes and its potential risks
+ * as measured quantities, attributed by running the package with and without the action on common
+ * random numbers (the single seeded run at declared parameters, as `crossroads run -n 1`). Risks that
+ * are zero are left out, as in the CLI's text.
  */
 function ActionsTable(props: { actions: unknown }) {
   const rows = Array.isArray(props.actions)
-    ? (props.actions.filter((r) => r && typeof r === 'object') as Record<string, unknown>[])
+    ? (props.actions.filter((r) => r && typeof r === 'object' && Array.isArray(r.intended)) as ActionRow[])
     : [];
   if (rows.length === 0) return null;
-  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
-  const cell = (v: unknown) =>
-    typeof v === 'number' ? fmt(v, 1) : typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v);
+  const list = (entries: ActionRow['intended'], testid: string) => {
+    const shown = entries.filter(isNonZero);
+    if (shown.length === 0) return <span class="muted">none measured</span>;
+    return (
+      <ul class="entries" data-testid={testid}>
+        {shown.map((e) => (
+          <li key={e.outcome}>{fmtEntry(e)}</li>
+        ))}
+      </ul>
+    );
+  };
   return (
     <section class="panel actions" aria-label="Actions, intended outcomes and potential risks">
       <h2>Action · Intended outcome · Potential risk</h2>
-      <table class="risks" data-testid="actions">
+      <table class="risks action-table" data-testid="actions">
         <thead>
           <tr>
-            {cols.map((c) => (
-              <th scope="col" key={c}>
-                {c}
-              </th>
-            ))}
+            <th scope="col">Action</th>
+            <th scope="col">Intended outcome</th>
+            <th scope="col">Potential risk</th>
           </tr>
         </thead>
         <tbody>
-          {rows.map((r, i) => (
-            <tr key={i}>
-              {cols.map((c) => (
-                <td key={c}>{cell(r[c])}</td>
-              ))}
+          {rows.map((r) => (
+            <tr key={r.name}>
+              <th scope="row">
+                {r.name}
+                <div class="muted">
+                  {r.levers.map((l) => (l.target ? `${l.lever} → ${l.target}` : l.lever)).join(', ')}
+                </div>
+              </th>
+              <td>{list(r.intended, 'intended')}</td>
+              <td>{list(r.risk, 'risk')}</td>
             </tr>
           ))}
         </tbody>
       </table>
+      <p class="note">
+        Each action's share of the package's effect in the projection window, from the single seeded run at
+        declared parameters: the package run with and without the action on common random numbers (Shapley
+        values up to five actions, leave-one-out beyond). <code>crossroads run -n 100</code> gives the
+        intervals over parameter uncertainty.
+      </p>
     </section>
   );
 }

@@ -37,6 +37,7 @@ export function registerCompare(program: Command): void {
         ],
         f,
         opts,
+        true,
       );
     },
   );

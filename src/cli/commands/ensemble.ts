@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { loadAcceptedSets } from '../../experiment/accepted-file.js';
+import { ACTION_DEFAULTS, actionTable, actionTableText } from '../../experiment/actions.js';
 import { type Arm, setupChunk } from '../../experiment/chunk.js';
 import {
   ENSEMBLE_DEFAULTS,
@@ -116,6 +117,7 @@ export async function runArms(
   arms: Arm[],
   f: ReturnType<typeof parseEnsembleFlags>,
   opts: EnsembleFlags,
+  withActions = false,
 ): Promise<void> {
   const spec: EnsembleSpec = {
     scenario,
@@ -142,7 +144,37 @@ export async function runArms(
     progress: opts.progress,
     replicatesFile: opts.replicatesFile,
   });
-  emit(result, f.format, selected, output);
+  if (!withActions || f.format === 'csv') return emit(result, f.format, selected, output);
+  // The Action · Intended Outcome · Potential Risk table of each arm with levers (vs no new policy),
+  // on the first replicates of the same design.
+  const tables = arms
+    .filter((a) => a.policy.levers.length > 0)
+    .map((a) => ({
+      arm: a.name,
+      ...actionTable({
+        scenario,
+        policy: a.policy,
+        n: Math.min(f.n, ACTION_DEFAULTS.maxReplicates),
+        ensembleN: f.n,
+        seed: f.seed,
+        design: f.design,
+        accepted: f.loaded.accepted,
+      }),
+    }));
+  const text = render(result, f.format, selected);
+  if (f.format === 'json') {
+    const doc = JSON.parse(text) as Record<string, unknown>;
+    doc.actions = tables.flatMap((t) => t.actions.map((a) => ({ arm: t.arm, ...a })));
+    doc.actionAttribution = Object.fromEntries(tables.map((t) => [t.arm, t.attribution]));
+    return output(`${JSON.stringify(doc, null, 2)}\n`);
+  }
+  const blocks = tables.map((t) =>
+    [
+      ...actionTableText(t.actions, t.attribution, `Action · Intended Outcome · Potential Risk of ${t.arm}`),
+      `  The table's replicates are the first ${t.attribution.replicates} of the comparison's; it took ${(t.attribution.runsPerReplicate * t.attribution.replicates).toLocaleString('en-US')} extra runs (${t.seconds.toFixed(1)} s).`,
+    ].join('\n'),
+  );
+  output(`${text}${blocks.length ? `\n${blocks.join('\n\n')}\n` : ''}`);
 }
 
 export function registerEnsemble(program: Command): void {

@@ -14,7 +14,7 @@ import { loadAcceptedSets } from '../../experiment/accepted-file.js';
 import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
 import { column, type ReplicateTable, replicateTable, summaryId } from '../../experiment/replicate-table.js';
 import { DESIGNS, type Design } from '../../experiment/sampling.js';
-import { noPolicy } from '../../scenario/resolve.js';
+import { alignPolicyStart, noPolicy } from '../../scenario/resolve.js';
 import type { Policy } from '../../spec/scenario.js';
 import { MODEL_VERSION } from '../../version.js';
 import { type WorldFlags, withExecutor, worldOptions } from '../analysis-session.js';
@@ -157,7 +157,16 @@ export function registerRobust(program: Command): void {
       policies.findIndex((q) => q.name === p.name) === k ? p.name : `${p.name} (${k + 1})`,
     );
     const loaded = loadAcceptedSets(opts.accepted);
-    const base = { scenario, n, seed, design, accepted: loaded.accepted, acceptedSource: loaded.source };
+    // One hand-over month and summary window for every package (a package may ask for an earlier one).
+    const shared = alignPolicyStart(scenario, policies);
+    const base = {
+      scenario: shared,
+      n,
+      seed,
+      design,
+      accepted: loaded.accepted,
+      acceptedSource: loaded.source,
+    };
     const arms = [
       { name: 'none', policy: noPolicy() },
       ...policies.map((p, k) => ({ name: names[k], policy: p })),

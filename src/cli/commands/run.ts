@@ -2,13 +2,14 @@
 
 import type { Command } from 'commander';
 import { csvDocument, fmtInt, fmtUsd, textTable as table } from '../../core/text.js';
+import { actionTableText, riskSummaryLine, runPolicyWithActions } from '../../experiment/actions.js';
 import { ENSEMBLE_DEFAULTS } from '../../experiment/ensemble.js';
 import { PAIRED_DEFAULTS } from '../../experiment/paired.js';
 import { intervalRunText } from '../../experiment/session.js';
 import { DEATH_GROUPS } from '../../model/health-outcomes.js';
 import { scenarioLabel } from '../../report/manifest.js';
 import { earlyYearsNote, observedTotal, YEAR_MARKER_NOTE, yearMarker } from '../../report/observed.js';
-import { type RunResult, runPolicy } from '../../report/run-result.js';
+import type { RunResult } from '../../report/run-result.js';
 import { COMMODITIES, type Commodity } from '../../spec/commodities.js';
 import { loadPolicy, loadScenario } from '../inputs.js';
 import { choiceOption, intOption, MAX_SEED } from '../options.js';
@@ -57,20 +58,20 @@ export function registerRun(program: Command): void {
         const policy = loadPolicy(opts.policy, scenario);
         if (n > 1) return output(await intervalRunText({ scenario, policy, n, seed, format }));
         const policyStartYear = Number(scenario.policyStart.slice(0, 4));
-        const result = runPolicy(scenario, policy, seed);
+        const { result: doc, seconds } = runPolicyWithActions(scenario, policy, seed);
         output(
           format === 'json'
-            ? `${JSON.stringify(result, null, 2)}\n`
+            ? `${JSON.stringify(doc, null, 2)}\n`
             : format === 'csv'
-              ? toCsv(result)
-              : toTable(result, policyStartYear),
+              ? toCsv(doc)
+              : toTable(doc, policyStartYear, seconds),
         );
       },
     );
 }
 
 /** The human-readable form; `policyStartYear` is the scenario's (default: the summary's first year). */
-export function toTable(r: RunResult, policyStartYear = r.summary.period[0]): string {
+export function toTable(r: RunResult, policyStartYear = r.summary.period[0], tableSeconds?: number): string {
   const first = r.summary.period[0];
   const rows = r.annual.map((a, i) => {
     const cf = r.counterfactual.annual[i];
@@ -107,7 +108,19 @@ export function toTable(r: RunResult, policyStartYear = r.summary.period[0]): st
     `${s.period[0]}-${s.period[1]}: deaths ${fmtInt(s.deaths.counterfactual)} without the policy, ${fmtInt(s.deaths.policy)} with it; averted ${fmtInt(s.deaths.averted)} (${s.deaths.counterfactual > 0 ? ((100 * s.deaths.averted) / s.deaths.counterfactual).toFixed(1) : '0.0'}% of the baseline).`,
     `Cost ${fmtUsd(s.costUsd)} (discounted at ${(s.discountRate * 100).toFixed(1)}%: ${fmtUsd(s.discountedCostUsd)}); cost per death averted: ${s.costPerDeathAverted === null ? 'n/a' : fmtUsd(s.costPerDeathAverted)}.`,
     ...supplyAndRiskLines(r),
+    ...(r.actionAttribution ? [riskSummaryLine(r.actionAttribution)] : []),
     'One seeded run: process noise only, no parameter uncertainty.',
+    ...(r.actions && r.actionAttribution
+      ? [
+          '',
+          ...actionTableText(r.actions, r.actionAttribution),
+          ...(tableSeconds !== undefined
+            ? [
+                `  The table took ${r.actionAttribution.runsPerReplicate * r.actionAttribution.replicates} extra runs (${tableSeconds.toFixed(1)} s).`,
+              ]
+            : []),
+        ]
+      : []),
   ];
   return `${lines.join('\n')}\n`;
 }
@@ -136,9 +149,8 @@ export function toCsv(r: RunResult): string {
 }
 
 /**
- * Intended supply effects and the risks recorded beside them, summed over the projection. The risk
- * module (civilian harm, diplomatic crises, retaliation) is not built yet: what is shown is what the
- * run records for it, never left out.
+ * Intended supply effects and the strikes recorded beside them, summed over the projection; the risk
+ * module's harm and diplomatic risks follow (riskSummaryLine, the action table).
  */
 export function supplyAndRiskLines(r: RunResult): string[] {
   const first = r.summary.period[0];
@@ -181,7 +193,7 @@ export function supplyAndRiskLines(r: RunResult): string[] {
   const conflictLine = `Conflict risks: excess homicides after leadership losses ${fmtInt(sum(p, (x) => cy(x).excessHomicides))}; retaliation flashes ${fmtInt(sum(p, (x) => cy(x).retaliationFlashes))}, succession wars ${fmtInt(sum(p, (x) => cy(x).successionWars))}; P(attack on US personnel or soil) ${(100 * pAttack(p)).toFixed(1)}% a year (${(100 * pAttack(c)).toFixed(1)}% without the policy). Economic cost of the crisis (overdose deaths, drug-related homicides) ${fmtUsd(sum(p, (x) => cy(x).economicCost.totalUsd))} (${fmtUsd(sum(c, (x) => cy(x).economicCost.totalUsd))} without the policy).`;
   return [
     `Drug reaching the US ${first}-${r.summary.period[1]} (vs no new policy): ${COMMODITIES.map(flow).join(', ')}.`,
-    `Risks recorded: strikes at sea ${fmtInt(strikesSea)}, on land ${fmtInt(strikesLand)}${bySov ? ` (by sovereignty: ${bySov})` : ''}; people killed aboard struck vessels ${fmtInt(killed)}; leadership losses ${fmtInt(leaders)}. Civilian harm and diplomatic risks are not modelled yet.`,
+    `Risks recorded: strikes at sea ${fmtInt(strikesSea)}, on land ${fmtInt(strikesLand)}${bySov ? ` (by sovereignty: ${bySov})` : ''}; people killed aboard struck vessels ${fmtInt(killed)}; leadership losses ${fmtInt(leaders)}.`,
     conflictLine,
   ];
 }

@@ -175,13 +175,14 @@ export function strikeInfrastructure(ctx: StepContext, rt: CommodityRt, t: numbe
 export function interdict(ctx: StepContext, rt: CommodityRt, t: number): void {
   const m = rt.L.m;
   const legs = rt.legs;
-  const { det, plan, loss, keep, strikeLoss, shipKg } = legs;
+  const { det, plan, loss, keep, strikeLoss, shipKg, detScale } = legs;
   const transport = rt.L.transport;
   const noiseGroup = rt.noiseGroup;
   const noiseZ = ctx.noiseZ;
   for (let i = 0; i < transport.length; i++) {
     const e = transport[i];
-    const p = det[e];
+    // detScale: partners' suspended cooperation (the risk module, last month); 1 otherwise.
+    const p = det[e] * detScale[e];
     const n = Math.max(1, plan[e] / shipKg[e]);
     const f = p + noiseZ[noiseGroup[i]] * Math.sqrt((p * (1 - p)) / n);
     const l = f < 0 ? 0 : Math.min(f, 1);

@@ -238,6 +238,7 @@ export function createSupplyModules(
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
     initialInventory: { cocaine: startingStock(cocRt), fentanyl: startingStock(fenRt) },
+    detectionScale: { cocaine: cocRt.legs.detScale, fentanyl: fenRt.legs.detScale },
     finance,
   };
   arenas.set(state, arena);

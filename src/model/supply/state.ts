@@ -56,6 +56,8 @@ export interface SupplyState {
   corridors: Record<'cocaine' | 'fentanyl', string[]>;
   /** Inventories at the start of the run (labs + the demand-led markets' distribution stocks), kg. */
   initialInventory: Record<'cocaine' | 'fentanyl', number>;
+  /** Each commodity's legs' detection scale (`LegState.detScale`), written by the risk module. */
+  detectionScale: Record<'cocaine' | 'fentanyl', Float64Array>;
   /** Financial-sanctions multipliers [rebuilding rate, capital cost, capital kept a month]; written by the conflict module. */
   finance: Float64Array;
 }
@@ -188,6 +190,11 @@ export interface LegState {
   edgeIn: Float64Array;
   /** Kg per shipment on each leg (maritime or land), for the spread of seizures. */
   shipKg: Float64Array;
+  /**
+   * Scale on each leg's detection written by the risk module (partners suspending cooperation where
+   * they operated), read in step (i) the next month; 1 everywhere unless a partner suspends.
+   */
+  detScale: Float64Array;
   /**
    * Damage to the infrastructure behind each leg from strikes on the node it leaves (0 = none;
    * capacity keeps 1 - maxCut (1 - exp(-damage))), rebuilt over time.
@@ -431,6 +438,7 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
       plan: arena.zeros(m),
       edgeIn: arena.zeros(m),
       shipKg,
+      detScale: arena.filled(m, 1),
       infraDamage: arena.zeros(m),
     },
     prod: {
