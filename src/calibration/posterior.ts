@@ -64,7 +64,10 @@ export function observations(first: number, last: number): Point[] {
     }
   }
   // Deaths involving a stimulant and no opioid (published shares), fitted with the other groups' sigma.
-  const without = targets.withoutOpioids as unknown as Record<string, { year: number; value: number; source: string }[]>;
+  const without = targets.withoutOpioids as unknown as Record<
+    string,
+    { year: number; value: number; source: string }[]
+  >;
   for (const [k, extra] of EXTRA_SERIES.entries()) {
     for (const r of without[extra.target]) {
       if (r.year < first || r.year > last) continue;
@@ -118,9 +121,14 @@ export function dimensions(scenario: Scenario): Dim[] {
     const spec = priors[id];
     if (typeof spec === 'object' && !(spec.sd > 0 && Number.isFinite(spec.mean) && (!log || spec.mean > 0)))
       throw new CrossroadsError('calibration', [
-        { path: `priors.${id}`, value: spec, expected: 'a prior { mean, sd > 0, source } (mean > 0 on a log range)' },
+        {
+          path: `priors.${id}`,
+          value: spec,
+          expected: 'a prior { mean, sd > 0, source } (mean > 0 on a log range)',
+        },
       ]);
-    const prior = typeof spec === 'object' ? { mean: log ? Math.log(spec.mean) : spec.mean, sd: spec.sd } : undefined;
+    const prior =
+      typeof spec === 'object' ? { mean: log ? Math.log(spec.mean) : spec.mean, sd: spec.sd } : undefined;
     dims.push({ id, lo, hi, log, ...(prior ? { prior } : {}) });
   }
   const ranges = freeFile.sigmaRange as unknown as Record<string, [number, number]>;

@@ -10,7 +10,14 @@ import { Xoshiro128 } from '../core/rng.js';
 import type { Scenario } from '../spec/scenario.js';
 import type { HealthFit } from './calibrate.js';
 import { fitScenario } from './chains.js';
-import { EXTRA_SERIES, type ExtraSeries, GROUPS, type Group, historyRun, signalsUpTo } from './history-run.js';
+import {
+  EXTRA_SERIES,
+  type ExtraSeries,
+  GROUPS,
+  type Group,
+  historyRun,
+  signalsUpTo,
+} from './history-run.js';
 import { type Diagnostic, observations } from './posterior.js';
 
 /** Error draws per accepted set (method setting). */
