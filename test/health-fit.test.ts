@@ -10,6 +10,8 @@ import { backtestRows, fitSummary } from '../src/calibration/summary.js';
 import { main } from '../src/cli/main.js';
 import { normal } from '../src/core/distributions.js';
 import { Xoshiro128 } from '../src/core/rng.js';
+import { Params } from '../src/model/params.js';
+import { adulterationMap } from '../src/model/street-supply.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { captureStdio } from './helpers/stdio.js';
 
@@ -67,13 +69,28 @@ describe('health calibration: deaths involving a stimulant and no opioid (health
   });
 });
 
+describe('stimulant supply contamination (health-2)', () => {
+  it('is c times the opioid supply share, so it saturates with it', () => {
+    const params = Params.fromScenario(defaultScenario());
+    const c = params.get('health.stimulantFentanylContamination');
+    const map = adulterationMap(params);
+    for (const a of [0.1, 1, 4, 9.6, 1e6]) expect(map.stimulant(a)).toBeCloseTo(c * map.opioid(a), 14);
+    // Doubling the seizure index at the FY2023 level raises it by under 10% (health-1's map: ~80%).
+    expect(map.stimulant(2 * 9.637) / map.stimulant(9.637)).toBeLessThan(1.1);
+  });
+});
+
 describe('health calibration: informative priors', () => {
   const scenario = defaultScenario({ fitted: false });
   const dims = dimensions(scenario);
   const w = dims.findIndex((d) => d.id === 'health.potencyElasticity');
-  it('declares the potency elasticity prior from free-parameters.json', () => {
+  it('declares the priors from free-parameters.json (log-normal on a log range)', () => {
     expect(dims[w].prior).toEqual({ mean: 0, sd: 0.3 });
-    expect(dims.filter((d) => d.prior)).toHaveLength(1);
+    const c = dims.find((d) => d.id === 'health.stimulantFentanylContamination');
+    expect(c?.log).toBe(true);
+    expect(c?.prior?.mean).toBeCloseTo(Math.log(0.13), 12);
+    expect(c?.prior?.sd).toBe(0.7);
+    expect(dims.filter((d) => d.prior)).toHaveLength(2);
   });
   it('adds the normal log density of the prior to the posterior, and nothing else', () => {
     const post = new Posterior(scenario, 2019);
