@@ -33,9 +33,11 @@ const grids = {
   'health.exposureLagYears': [0.02, 0.1, 0.25, 0.5, 1],
   'health.methAvailabilityElasticity': [0.25, 0.5, 0.75, 1, 1.25, 1.5],
   'naloxone.deathsAvertedPerKit': [0.0014, 0.003, 0.0044, 0.008, 0.0156],
-  'health.stimulantFentanylContamination': [0.01, 0.02, 0.05, 0.1],
+  'health.stimulantFentanylContamination': [0.01, 0.03, 0.05, 0.13, 0.3],
+  'health.potencyElasticity': [0, 0.15, 0.3, 0.6, 1],
   'health.nonFentanylStimulantCoInvolvementRatio': [0.05, 0.1, 0.2, 0.4, 0.8],
-  'health.opioidDeathCocaineShare': [0.1, 0.15, 0.2, 0.25, 0.3],
+  'health.opioidDeathCocaineShare': [0.1, 0.2, 0.25, 0.3, 0.4],
+  'health.stimulantFentanylHazardMultiplier': [0, 2, 5, 15, 50, 200],
   'health.illicitInitiation': [0, 50000, 150000, 400000, 800000],
 };
 for (const [id, grid] of Object.entries(grids)) {

@@ -1,5 +1,5 @@
 /**
- * The health posterior (health-1): what is sampled, its density, one adaptive Metropolis chain and the
+ * The health posterior (health-2): what is sampled, its density, one adaptive Metropolis chain and the
  * convergence diagnostics. Pure (no I/O): `chains.ts` runs several chains on worker threads.
  *
  * Model: log(observed) = log(expected deaths) + e, e ~ Normal(0, sigma_c^2), independently for each
@@ -7,7 +7,8 @@
  * groups). The sigmas stand for observation and structural error and are sampled with the model
  * parameters (log-uniform priors on [sigmaMin, sigmaMax] from data/calibration/free-parameters.json);
  * every model parameter has a uniform prior on its declared range (log-uniform when the range spans
- * a factor of 10 or more). The chain moves in the logit of each parameter's unit interval.
+ * a factor of 10 or more), times the informative priors declared in free-parameters.json (health-2).
+ * Besides the groups, the points include deaths involving a stimulant and no opioid (health-2). The chain moves in the logit of each parameter's unit interval.
  *
  * Sampler: adaptive Metropolis (Haario, Saksman & Tamminen, Bernoulli 2001) with global scale
  * adaptation toward 23.4% acceptance (Andrieu & Thoms, Stat. Comput. 2008) during the first half of

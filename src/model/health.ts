@@ -1,5 +1,5 @@
 /**
- * The health model (health-1): an open cohort in the spirit of SOURCE (Rao et al.) and the
+ * The health model (health-2): an open cohort in the spirit of SOURCE (Rao et al.) and the
  * Stanford-Lancet model. People misuse prescription opioids (P), have untreated opioid use disorder
  * (U), are in medication treatment (T, MOUD), in remission (R), use cocaine (S) or methamphetamine
  * (M); everyone else is in the general population (G). People start (initiation, which falls at a
@@ -14,7 +14,11 @@
  * disrupted). Naloxone averts deaths through a kits-to-deaths chain (deaths averted per kit
  * distributed, approaching the share of deaths naloxone can reach), so a kit keeps its published
  * effect until distribution nears that share. MOUD lowers the overdose hazard by Sordo et al.'s ratio. Every rate comes from
- * data/parameters/health.json. Deaths are counted by involvement, as in CDC multiple-cause data.
+ * data/parameters/health.json. Deaths are counted by involvement, as in CDC multiple-cause data:
+ * stimulant users exposed to fentanyl die as synthetic-opioid deaths too, the others as stimulant-only
+ * deaths (health-2: fitted to NCHS's counts without opioids); the stimulant shares of opioid deaths
+ * apply in full to fentanyl-involved deaths and, times a ratio, to the others; the pandemic step acts
+ * on stimulant hazards as well.
  */
 
 import { normal, poissonApproxAt } from '../core/distributions.js';
