@@ -1,5 +1,5 @@
 /**
- * Calibration of the health model (health-1): a Bayesian posterior over the free parameters, the
+ * Calibration of the health model (health-2): a Bayesian posterior over the free parameters, the
  * other parameters that shape the history and three error sigmas (see posterior.ts), sampled by
  * several adaptive Metropolis chains from dispersed starts on worker threads. From the pooled second
  * halves of the chains it takes the diagnostics (split R-hat, ESS, bounds), the accepted sets

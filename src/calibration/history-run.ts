@@ -6,7 +6,7 @@
  */
 
 import { makeTimeAxis } from '../core/time.js';
-import { createHealthModule } from '../model/health.js';
+import { createHealthModule, OUT } from '../model/health.js';
 import { DEATH_GROUPS, type DeathGroup } from '../model/health-outcomes.js';
 import { Params } from '../model/params.js';
 import type { SimState } from '../model/state.js';
@@ -19,12 +19,23 @@ import type { Scenario } from '../spec/scenario.js';
 export const GROUPS = DEATH_GROUPS.map((g) => g.key);
 export type Group = DeathGroup;
 
-/** The health output slot of each declared death group, in `DEATH_GROUPS` order. */
-const GROUP_OUT = DEATH_GROUPS.map((g) => g.slot);
+/**
+ * Calibration-only series, fitted but not reported in `annual[].deaths`: deaths involving a stimulant
+ * and no opioid (data/targets/deaths.json `withoutOpioids`). They follow the groups in `historyRun`'s
+ * rows (columns GROUPS.length, GROUPS.length + 1).
+ */
+export const EXTRA_SERIES = [
+  { key: 'cocaineWithoutOpioids', target: 'cocaine', slot: OUT.cocaineNoOpioid },
+  { key: 'psychostimulantsWithoutOpioids', target: 'otherStimulants', slot: OUT.psychostimulantsNoOpioid },
+] as const;
+export type ExtraSeries = (typeof EXTRA_SERIES)[number]['key'];
+
+/** The health output slot of each declared death group, in `DEATH_GROUPS` order, then the extra series. */
+const GROUP_OUT = [...DEATH_GROUPS.map((g) => g.slot), ...EXTRA_SERIES.map((e) => e.slot)];
 
 /**
  * Annual expected deaths by group (rows: years from the scenario's first year to `lastYear`;
- * columns: GROUPS) for the given parameter values.
+ * columns: GROUPS, then EXTRA_SERIES) for the given parameter values.
  */
 export function historyRun(
   scenario: Scenario,

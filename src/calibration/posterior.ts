@@ -1,5 +1,5 @@
 /**
- * The health posterior (health-1): what is sampled, its density, one adaptive Metropolis chain and the
+ * The health posterior (health-2): what is sampled, its density, one adaptive Metropolis chain and the
  * convergence diagnostics. Pure (no I/O): `chains.ts` runs several chains on worker threads.
  *
  * Model: log(observed) = log(expected deaths) + e, e ~ Normal(0, sigma_c^2), independently for each
@@ -7,7 +7,8 @@
  * groups). The sigmas stand for observation and structural error and are sampled with the model
  * parameters (log-uniform priors on [sigmaMin, sigmaMax] from data/calibration/free-parameters.json);
  * every model parameter has a uniform prior on its declared range (log-uniform when the range spans
- * a factor of 10 or more). The chain moves in the logit of each parameter's unit interval.
+ * a factor of 10 or more), times the informative priors declared in free-parameters.json (health-2).
+ * Besides the groups, the points include deaths involving a stimulant and no opioid (health-2). The chain moves in the logit of each parameter's unit interval.
  *
  * Sampler: adaptive Metropolis (Haario, Saksman & Tamminen, Bernoulli 2001) with global scale
  * adaptation toward 23.4% acceptance (Andrieu & Thoms, Stat. Comput. 2008) during the first half of
@@ -23,13 +24,13 @@ import { normal } from '../core/distributions.js';
 import { CrossroadsError } from '../core/errors.js';
 import { Xoshiro128 } from '../core/rng.js';
 import type { Scenario } from '../spec/scenario.js';
-import { GROUPS, type Group, historyRun } from './history-run.js';
+import { EXTRA_SERIES, type ExtraSeries, GROUPS, type Group, historyRun } from './history-run.js';
 
 /** One fitted observation. */
 export interface Point {
   year: number;
-  group: Group;
-  /** Index into GROUPS. */
+  group: Group | ExtraSeries;
+  /** Column of `historyRun`'s rows: index into GROUPS, or GROUPS.length + index into EXTRA_SERIES. */
   g: number;
   /** Error class: 0 total, 1 synthetic opioids, 2 other groups. */
   cls: number;
@@ -63,6 +64,24 @@ export function observations(first: number, last: number): Point[] {
       });
     }
   }
+  // Deaths involving a stimulant and no opioid (published shares), fitted with the other groups' sigma.
+  const without = targets.withoutOpioids as unknown as Record<
+    string,
+    { year: number; value: number; source: string }[]
+  >;
+  for (const [k, extra] of EXTRA_SERIES.entries()) {
+    for (const r of without[extra.target]) {
+      if (r.year < first || r.year > last) continue;
+      out.push({
+        year: r.year,
+        group: extra.key,
+        g: GROUPS.length + k,
+        cls: 2,
+        observed: r.value,
+        estimate: false,
+      });
+    }
+  }
   if (!out.some((p) => p.year === last && p.group === 'total'))
     throw new CrossroadsError('calibration', [
       { path: 'years', value: last, expected: 'a last fitted year with a CDC/NCHS total (2015-2024)' },
@@ -76,14 +95,42 @@ export interface Dim {
   lo: number;
   hi: number;
   log: boolean;
+  /**
+   * An informative prior (health-2): Normal(mean, sd) on the value (on its logarithm for a log
+   * dimension), truncated to the range. Absent: uniform (log-uniform) on the range.
+   */
+  prior?: { mean: number; sd: number };
+}
+
+/** A declared informative prior (data/calibration/free-parameters.json `priors`). */
+interface PriorSpec {
+  mean: number;
+  sd: number;
+  source: string;
 }
 
 /** The sampled dimensions: the posterior's model parameters, then the three error sigmas. */
 export function dimensions(scenario: Scenario): Dim[] {
   const dims: Dim[] = [];
+  const priors = ((freeFile as { priors?: Record<string, PriorSpec | string> }).priors ?? {}) as Record<
+    string,
+    PriorSpec | string
+  >;
   for (const id of posteriorParameters(scenario)) {
     const [lo, hi] = scenario.parameters[id].range!;
-    dims.push({ id, lo, hi, log: lo > 0 && hi / lo >= 10 });
+    const log = lo > 0 && hi / lo >= 10;
+    const spec = priors[id];
+    if (typeof spec === 'object' && !(spec.sd > 0 && Number.isFinite(spec.mean) && (!log || spec.mean > 0)))
+      throw new CrossroadsError('calibration', [
+        {
+          path: `priors.${id}`,
+          value: spec,
+          expected: 'a prior { mean, sd > 0, source } (mean > 0 on a log range)',
+        },
+      ]);
+    const prior =
+      typeof spec === 'object' ? { mean: log ? Math.log(spec.mean) : spec.mean, sd: spec.sd } : undefined;
+    dims.push({ id, lo, hi, log, ...(prior ? { prior } : {}) });
   }
   const ranges = freeFile.sigmaRange as unknown as Record<string, [number, number]>;
   for (const id of SIGMA_IDS) {
@@ -162,7 +209,10 @@ export class Posterior {
     return l;
   }
 
-  /** Log posterior in logit space (uniform prior in unit space, with the logit Jacobian). */
+  /**
+   * Log posterior in logit space: uniform prior in unit space (with the logit Jacobian), times the
+   * informative priors' normal densities (on the value, or its logarithm for a log dimension).
+   */
   logDensity(z: ArrayLike<number>): number {
     const u = new Float64Array(z.length);
     let lp = 0;
@@ -170,6 +220,12 @@ export class Posterior {
       u[i] = sigmoid(z[i]);
       if (!(u[i] > 0 && u[i] < 1)) return Number.NEGATIVE_INFINITY;
       lp += Math.log(u[i]) + Math.log(1 - u[i]);
+      const prior = this.dims[i].prior;
+      if (prior) {
+        const v = fromUnit(this.dims[i], u[i]);
+        const r = ((this.dims[i].log ? Math.log(v) : v) - prior.mean) / prior.sd;
+        lp -= 0.5 * r * r;
+      }
     }
     return lp + this.logLikelihood(u);
   }

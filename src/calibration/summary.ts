@@ -10,7 +10,14 @@ import { Xoshiro128 } from '../core/rng.js';
 import type { Scenario } from '../spec/scenario.js';
 import type { HealthFit } from './calibrate.js';
 import { fitScenario } from './chains.js';
-import { GROUPS, type Group, historyRun, signalsUpTo } from './history-run.js';
+import {
+  EXTRA_SERIES,
+  type ExtraSeries,
+  GROUPS,
+  type Group,
+  historyRun,
+  signalsUpTo,
+} from './history-run.js';
 import { type Diagnostic, observations } from './posterior.js';
 
 /** Error draws per accepted set (method setting). */
@@ -31,9 +38,16 @@ export interface FitRow {
   estimate: boolean;
 }
 
+/** One fitted point of a calibration-only series (deaths involving a stimulant and no opioid). */
+export interface ExtraRow extends Omit<FitRow, 'group'> {
+  group: ExtraSeries;
+}
+
 export interface FitSummary {
   fitYears: [number, number];
   rows: FitRow[];
+  /** The fitted calibration-only points (not counted in `coverage90` or `mape`). */
+  withoutOpioids: ExtraRow[];
   /** Share of rows whose observed value lies inside [p5, p95]. */
   coverage90: number;
   /** Mean absolute percentage error of the medians, by group. */
@@ -59,14 +73,15 @@ export function predictive(scenario: Scenario, fit: HealthFit, lastYear: number)
   const first = Number(scenario.horizon.start.slice(0, 4));
   const years = lastYear - first + 1;
   const n = fit.sets.length * DRAWS_PER_SET;
-  const out = Array.from({ length: years }, () => GROUPS.map(() => new Float64Array(n)));
+  const columns = GROUPS.length + EXTRA_SERIES.length;
+  const out = Array.from({ length: years }, () => Array.from({ length: columns }, () => new Float64Array(n)));
   const rng = Xoshiro128.fromSeed(SUMMARY_SEED, 0);
   fit.sets.forEach((set, k) => {
     const values = Object.fromEntries(fit.parameters.map((id, i) => [id, set[i]]));
     const rows = historyRun(scenario, values, lastYear);
     const sig = fit.sigmas[k];
     for (let y = 0; y < years; y++)
-      for (let g = 0; g < GROUPS.length; g++) {
+      for (let g = 0; g < columns; g++) {
         const s = sig[g === 0 ? 0 : g === 1 ? 1 : 2];
         for (let j = 0; j < DRAWS_PER_SET; j++)
           out[y][g][k * DRAWS_PER_SET + j] = rows[y][g] * Math.exp(s * normal(rng));
@@ -81,7 +96,7 @@ export function fitSummary(fit: HealthFit): FitSummary {
   const scenario = fitScenario(fit.signalsTo);
   const first = Number(scenario.horizon.start.slice(0, 4));
   const pred = predictive(scenario, fit, fit.lastYear);
-  const rows: FitRow[] = observations(first, fit.lastYear).map((p) => {
+  const all = observations(first, fit.lastYear).map((p) => {
     const v = pred[p.year - first][p.g];
     const median = quantile(v, 0.5);
     return {
@@ -95,6 +110,9 @@ export function fitSummary(fit: HealthFit): FitSummary {
       estimate: p.estimate,
     };
   });
+  const isGroup = (r: (typeof all)[number]): r is FitRow => (GROUPS as readonly string[]).includes(r.group);
+  const rows = all.filter(isGroup);
+  const withoutOpioids = all.filter((r): r is ExtraRow => !isGroup(r));
   rows.sort((a, b) => a.year - b.year || GROUPS.indexOf(a.group) - GROUPS.indexOf(b.group));
   const inside = rows.filter((r) => r.observed >= r.p5 && r.observed <= r.p95).length;
   const mape: Record<string, number> = {};
@@ -105,6 +123,7 @@ export function fitSummary(fit: HealthFit): FitSummary {
   return {
     fitYears: [first, fit.lastYear],
     rows,
+    withoutOpioids,
     coverage90: inside / rows.length,
     mape,
     diagnostics: fit.diagnostics,

@@ -103,3 +103,21 @@ export function poissonApproxAt(z: number, mean: number): number {
   if (mean <= 0) return 0;
   return Math.max(0, mean + z * Math.sqrt(mean));
 }
+
+/**
+ * Poisson count with mean `mean` by inversion of one uniform `u` (one draw whatever the count, so
+ * paired runs stay aligned); above a mean of 30 the normal approximation (rounded, at least 0).
+ */
+export function poissonAt(u: number, mean: number): number {
+  if (!(mean > 0)) return 0;
+  if (mean > 30) return Math.max(0, Math.round(mean + normalQuantile(Math.max(u, 1e-300)) * Math.sqrt(mean)));
+  let k = 0;
+  let p = Math.exp(-mean);
+  let cdf = p;
+  while (u > cdf && k < 1000) {
+    k++;
+    p *= mean / k;
+    cdf += p;
+  }
+  return k;
+}

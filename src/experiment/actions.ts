@@ -19,7 +19,13 @@ import { fail } from '../core/errors.js';
 import { fmtUsd } from '../core/text.js';
 import { type Prepared, prepare, type RunOutput, releaseRun, runModel } from '../engine/run.js';
 import type { CompiledOutcome } from '../model/outcomes.js';
-import { type RunResult, runPolicy } from '../report/run-result.js';
+import {
+  type ActionAttributionShape,
+  type ActionEntryShape,
+  type ActionRowShape,
+  type RunResult,
+  runPolicy,
+} from '../report/run-result.js';
 import { alignPolicyStart, noPolicy, summaryStartYear } from '../scenario/resolve.js';
 import type { LeverUse, Policy, Scenario } from '../spec/scenario.js';
 import { type AcceptedSets, type Design, parameterSpace, Sampler, valuesAt } from './sampling.js';
@@ -36,36 +42,10 @@ export const ACTION_DEFAULTS = {
   z90: 1.6448536269514722,
 } as const;
 
-/** One measured quantity of an action. */
-export interface ActionEntry {
-  outcome: string;
-  label: string;
-  unit: string;
-  median: number;
-  p5: number;
-  p95: number;
-}
-
-/** One row of the table. */
-export interface ActionRow {
-  name: string;
-  levers: { lever: string; target?: string }[];
-  intended: ActionEntry[];
-  risk: ActionEntry[];
-}
-
-/** How the table was computed. */
-export interface ActionAttribution {
-  method: 'shapley' | 'leave-one-out';
-  replicates: number;
-  runsPerReplicate: number;
-  window: [number, number];
-  /** The package as a whole (with all actions vs no new policy), same entries. */
-  package: { intended: ActionEntry[]; risk: ActionEntry[] };
-  /** Leave-one-out only: package effect minus the sum of the attributions (medians), by outcome. */
-  residual?: Record<string, number>;
-  note: string;
-}
+/** One measured quantity of an action, one row of the table, how it was computed: the run document's shapes. */
+export type ActionEntry = ActionEntryShape;
+export type ActionRow = ActionRowShape;
+export type ActionAttribution = ActionAttributionShape;
 
 /** What the table needs. */
 export interface ActionTableSpec {

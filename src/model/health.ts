@@ -1,5 +1,5 @@
 /**
- * The health model (health-1): an open cohort in the spirit of SOURCE (Rao et al.) and the
+ * The health model (health-2): an open cohort in the spirit of SOURCE (Rao et al.) and the
  * Stanford-Lancet model. People misuse prescription opioids (P), have untreated opioid use disorder
  * (U), are in medication treatment (T, MOUD), in remission (R), use cocaine (S) or methamphetamine
  * (M); everyone else is in the general population (G). People start (initiation, which falls at a
@@ -14,7 +14,11 @@
  * disrupted). Naloxone averts deaths through a kits-to-deaths chain (deaths averted per kit
  * distributed, approaching the share of deaths naloxone can reach), so a kit keeps its published
  * effect until distribution nears that share. MOUD lowers the overdose hazard by Sordo et al.'s ratio. Every rate comes from
- * data/parameters/health.json. Deaths are counted by involvement, as in CDC multiple-cause data.
+ * data/parameters/health.json. Deaths are counted by involvement, as in CDC multiple-cause data:
+ * stimulant users exposed to fentanyl die as synthetic-opioid deaths too, the others as stimulant-only
+ * deaths (health-2: fitted to NCHS's counts without opioids); the stimulant shares of opioid deaths
+ * apply in full to fentanyl-involved deaths and, times a ratio, to the others; the pandemic step acts
+ * on stimulant hazards as well.
  */
 
 import { normal, poissonApproxAt } from '../core/distributions.js';
@@ -63,8 +67,12 @@ export const OUT = {
   naloxoneAverted: 11,
   /** New initiates into prescription misuse, illicit OUD, cocaine and methamphetamine use this month. */
   initiation: 12,
+  /** Deaths involving cocaine and no opioid this month (stimulant users' deaths without fentanyl). */
+  cocaineNoOpioid: 13,
+  /** Deaths involving psychostimulants (methamphetamine) and no opioid this month. */
+  psychostimulantsNoOpioid: 14,
 } as const;
-export const OUT_FIELDS = 13;
+export const OUT_FIELDS = 15;
 
 /** The health module's part of the state. */
 export interface HealthState {
@@ -130,6 +138,7 @@ export function createHealthModule(
   const coOther = p.get('health.fentanylCoInvolvementOtherOpioids');
   const opCoc = p.get('health.opioidDeathCocaineShare');
   const opMeth = p.get('health.opioidDeathMethShare');
+  const nfCo = p.get('health.nonFentanylStimulantCoInvolvementRatio');
   const hOp = p.get('health.opioidOverdoseHazard');
   const betaF = p.get('health.fentanylHazardMultiplier');
   const w = p.get('health.potencyElasticity');
@@ -214,7 +223,8 @@ export function createHealthModule(
       const dcMult = 1 - dcRed * dcCoverage;
       // Route shift from injecting to smoking: a linear ramp between the SUDORS dates.
       const ramp = Math.min(1, Math.max(0, (year - routeFrom) / (routeTo - routeFrom)));
-      const route = (1 - routeRed * ramp) * (year >= covidFrom ? 1 + covid : 1);
+      const pandemic = year >= covidFrom ? 1 + covid : 1;
+      const route = (1 - routeRed * ramp) * pandemic;
 
       // Exposure to fentanyl: a share `a` of the opioid supply contains fentanyl and replaces heroin;
       // its hazard is higher by the multiplier, scaled by potency with no ceiling.
@@ -232,8 +242,8 @@ export function createHealthModule(
       const e0OpFen = hOp * route * a * fenRel * wOp * dt;
       const e0PBase = hP * P * dt;
       const e0PFen = hOp * route * a * fenRel * cpe * P * dt;
-      const e0SFen = hS * aS * stimFenRel * S * dt;
-      const e0MFen = hM * aS * stimFenRel * M * dt;
+      const e0SFen = hS * pandemic * aS * stimFenRel * S * dt;
+      const e0MFen = hM * pandemic * aS * stimFenRel * M * dt;
       // Naloxone: deaths averted = kits distributed x deaths averted per kit while few deaths are
       // reached, approaching the share of opioid-involved deaths naloxone can reach (witnessed
       // overdoses) smoothly: averted = cap·E·(1 − exp(−kits·perKit / (cap·E))), E the expected
@@ -250,9 +260,9 @@ export function createHealthModule(
       const eOpFen = e0OpFen * nal;
       const ePBase = e0PBase * nal;
       const ePFen = e0PFen * nal;
-      const eSBase = hS * (1 - aS) * S * dt;
+      const eSBase = hS * pandemic * (1 - aS) * S * dt;
       const eSFen = e0SFen * nal;
-      const eMBase = hM * (1 - aS) * M * dt;
+      const eMBase = hM * pandemic * (1 - aS) * M * dt;
       const eMFen = e0MFen * nal;
       const eOther = other * dt;
 
@@ -393,8 +403,11 @@ export function createHealthModule(
       out[OUT.total] = opioidDeaths + dS + dM + dG;
       out[OUT.syntheticOpioids] = fenOp + fenP + fenS + fenM;
       out[OUT.otherOpioids] = opioidDeaths - fenOp - fenP + coOther * (fenOp + fenP);
-      out[OUT.cocaine] = dS + opCoc * opioidDeaths;
-      out[OUT.otherStimulants] = dM + opMeth * opioidDeaths;
+      // Stimulants co-involved in opioid deaths: the shares apply in full to fentanyl-involved deaths and
+      // scaled by nfCo < 1 to the others (stimulant co-use rose with fentanyl; NCHS Data Briefs 406, 474).
+      const coBase = fenOp + fenP + nfCo * (opioidDeaths - fenOp - fenP);
+      out[OUT.cocaine] = dS + opCoc * coBase;
+      out[OUT.otherStimulants] = dM + opMeth * coBase;
       out[OUT.deathsU] = dU;
       out[OUT.deathsT] = dT;
       out[OUT.personYearsU] = U * dt;
@@ -403,6 +416,8 @@ export function createHealthModule(
       out[OUT.opioid] = opioidDeaths + fenS + fenM;
       out[OUT.naloxoneAverted] = averted;
       out[OUT.initiation] = startRx + startIllicit + startStim + startMeth;
+      out[OUT.cocaineNoOpioid] = dS - fenS;
+      out[OUT.psychostimulantsNoOpioid] = dM - fenM;
     },
   };
   return { module, state };

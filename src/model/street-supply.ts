@@ -3,7 +3,8 @@
  * supply-side evidence (seizures, forensic reports, pill testing, prices), held flat after the last
  * data year. Fentanyl adulteration of the opioid supply is a hyperbolic map of fentanyl availability,
  * kA / (1 + kA) with k calibrated (health-1; the exponential map it replaces stayed above 0.96 while
- * availability fell by half); the stimulant supply follows the same map with k scaled by c < 1.
+ * availability fell by half); the stimulant supply's share is c times the opioid supply's (health-2:
+ * was the same map with k scaled by c, which for small c grew linearly with the seizure index).
  */
 
 import type { TimeAxis } from '../core/time.js';
@@ -51,16 +52,18 @@ export const ADULTERATION_PARAMETERS = [
 /**
  * The one map from fentanyl availability to adulteration, used by the historical driver and by the
  * market after the policy start (so the hand-over is continuous): the opioid supply as kA / (1 + kA),
- * the stimulant supply as ckA / (1 + ckA). Adulteration responds to availability at every level
- * (its elasticity is 1 / (1 + kA), never zero).
+ * the stimulant supply as c·kA / (1 + kA), c <= 1 (health-2: stimulant users meet fentanyl through
+ * the same supply, by contamination and by co-use, so their exposure saturates with the opioid
+ * supply's; the earlier ckA / (1 + ckA) with the fitted c near 0.01 doubled when the FY2023 seizure
+ * index doubled). Adulteration responds to availability at every level (elasticity 1 / (1 + kA)).
  */
 export function adulterationMap(params: Params): AdulterationMap {
   const [saturation, contamination] = ADULTERATION_PARAMETERS;
   const k = params.get(saturation);
-  const ck = params.get(contamination) * k;
+  const c = params.get(contamination);
   return {
     opioid: (a) => (k * a) / (1 + k * a),
-    stimulant: (a) => (ck * a) / (1 + ck * a),
+    stimulant: (a) => (c * k * a) / (1 + k * a),
   };
 }
 

@@ -33,6 +33,14 @@ export function registerFit(program: Command): void {
                 p95,
               })),
               coverage90: s.coverage90,
+              withoutOpioids: s.withoutOpioids.map(({ year, group, observed, median, p5, p95 }) => ({
+                year,
+                group,
+                observed,
+                median,
+                p5,
+                p95,
+              })),
               diagnostics: s.diagnostics.map(({ id, rhat, ess, onBound }) => ({ id, rhat, ess, onBound })),
             },
             null,
@@ -58,6 +66,15 @@ export function registerFit(program: Command): void {
           .map(([g, m]) => `${g} ${(m * 100).toFixed(1)}%`)
           .join(', ')}.`,
         `90% band coverage: ${(s.coverage90 * 100).toFixed(0)}% of ${s.rows.length} year-group points (target >= 80%).`,
+        '',
+        'Deaths involving a stimulant and no opioid (fitted; CDC/NCHS group count x (1 - published share with an opioid)):',
+        '',
+        'year  series                          observed    median        p5       p95    error  in band',
+        '----  ------------------------------  --------  --------  --------  --------  -------  -------',
+        ...s.withoutOpioids.map(
+          (r) =>
+            `${r.year}  ${r.group.padEnd(30)}  ${int(r.observed).padStart(8)}  ${int(r.median).padStart(8)}  ${int(r.p5).padStart(8)}  ${int(r.p95).padStart(8)}  ${pct(r.error).padStart(7)}  ${r.observed >= r.p5 && r.observed <= r.p95 ? 'yes' : 'NO'}`,
+        ),
         '',
         `Diagnostics (${s.chains} chains x ${s.iterations.toLocaleString('en-US')} iterations, second halves kept; thresholds R-hat <= ${DEFAULTS.rhat}, ESS >= ${DEFAULTS.ess}):`,
         '',

@@ -28,7 +28,10 @@
  */
 
 import conflictParameters from '../../../data/parameters/conflict.json' with { type: 'json' };
-import { normalQuantile } from '../../core/distributions.js';
+import { normalQuantile, poissonAt } from '../../core/distributions.js';
+
+export { poissonAt };
+
 import type { TimeAxis } from '../../core/time.js';
 import { type HealthState, OUT } from '../health.js';
 import type { Params } from '../params.js';
@@ -90,20 +93,6 @@ export interface ConflictState {
 /** Options of the conflict module. */
 export interface ConflictOptions {
   stochastic: boolean;
-}
-
-/** Poisson count for uniform `u` by inversion (one draw whatever the mean). */
-export function poissonAt(u: number, mean: number): number {
-  if (!(mean > 0)) return 0;
-  let k = 0;
-  let p = Math.exp(-mean);
-  let c = p;
-  while (u > c && k < 10000) {
-    k++;
-    p *= mean / k;
-    c += p;
-  }
-  return k;
 }
 
 /** A lognormal multiplier with mean 1 for uniform `u`. */

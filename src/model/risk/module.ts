@@ -27,7 +27,7 @@
  * Every number is a parameter in data/parameters/risk.json (labelled judgements with ranges).
  */
 
-import { normalQuantile } from '../../core/distributions.js';
+import { normalQuantile, poissonAt } from '../../core/distributions.js';
 import type { TimeAxis } from '../../core/time.js';
 import { leverCatalogue, supplyLevers } from '../levers.js';
 import type { Params } from '../params.js';
@@ -166,21 +166,6 @@ function uniformAt(key: number, t: number, slot: number): number {
   x = Math.imul(x, 0x846ca68b);
   x ^= x >>> 16;
   return ((x >>> 0) + 0.5) / 4294967296;
-}
-
-/** Poisson count with mean `mean` by inversion of one uniform (normal approximation above 30). */
-function poissonAt(u: number, mean: number): number {
-  if (mean <= 0) return 0;
-  if (mean > 30) return Math.max(0, Math.round(mean + normalQuantile(Math.max(u, 1e-300)) * Math.sqrt(mean)));
-  let k = 0;
-  let p = Math.exp(-mean);
-  let cdf = p;
-  while (u > cdf && k < 1000) {
-    k++;
-    p *= mean / k;
-    cdf += p;
-  }
-  return k;
 }
 
 /** Create the risk module of one run (after supply and health in the step order). */
