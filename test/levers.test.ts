@@ -12,6 +12,7 @@ import { runModel } from '../src/engine/run.js';
 import { HEALTH_CHANNELS } from '../src/model/health-channels.js';
 import { leverCatalogue, parseLeverDeclarations } from '../src/model/levers.js';
 import { SUPPLY_EFFECT_HANDLERS } from '../src/model/supply/lever-effects.js';
+import { MARKET_EFFECT_HANDLERS } from '../src/model/supply/market-levers.js';
 import { defaultScenario } from '../src/scenario/default.js';
 import { noPolicy } from '../src/scenario/resolve.js';
 
@@ -49,8 +50,33 @@ describe('lever declarations', () => {
     expect(levers.map((l) => l.id)).toEqual([...leverCatalogue().keys()]);
     const kinds = new Set(levers.map((l) => l.effect.kind));
     expect([...kinds].sort()).toEqual(
-      ['health-channel', 'conflict-channel', 'risk-easing', ...SUPPLY_EFFECT_HANDLERS.keys()].sort(),
+      [
+        'health-channel',
+        'conflict-channel',
+        'risk-easing',
+        ...SUPPLY_EFFECT_HANDLERS.keys(),
+        ...MARKET_EFFECT_HANDLERS.keys(),
+      ].sort(),
     );
+  });
+
+  it('refuse a market lever with targets or a channel outside "market."', () => {
+    const msg = errorOf('cocaine-treatment', (l) => {
+      l.channel = 'health.cocaineTreatment';
+      l.targets = ['US'];
+    });
+    expect(msg).toContain('lever cocaine-treatment');
+    expect(msg).toContain('"health.cocaineTreatment"');
+    expect(msg).toContain('a channel under "market."');
+    expect(msg).toContain('no targets');
+  });
+
+  it('refuse a market lever naming an undeclared parameter', () => {
+    const msg = errorOf('domestic-enforcement', (l) => {
+      (l.effect as { elasticityParameter: string }).elasticityParameter = 'market.nope';
+    });
+    expect(msg).toContain('effect.elasticityParameter');
+    expect(msg).toContain('"market.nope"');
   });
 
   it('refuse a misspelt demand channel, naming the lever and the value', () => {

@@ -114,6 +114,34 @@ export function supplyFitReport(scenario: Scenario, seed = 1): SupplyFitRow[] {
     pass: modGrowth >= obsGrowth / k && modGrowth <= obsGrowth * k,
     source: fs.rows.map((r) => r.source).join('; '),
   });
+  // The collapse after the precursor controls (history): FY2025 / FY2024 seizures and purity 2025 / 2023.
+  const fc = targets.fentanylCollapse;
+  const fy24 = fyModel.get(2024) ?? Number.NaN;
+  const fy25 = fyModel.get(2025) ?? Number.NaN;
+  const obs24 = fs.rows.find((r) => r.year === 2024)!.value;
+  const obs25 = fs.rows.find((r) => r.year === 2025)!.value;
+  rows.push({
+    target: 'cbpFentanylSeizuresRatioFY2025toFY2024',
+    year: 2025,
+    model: fy25 / fy24,
+    observed: obs25 / obs24,
+    low: 0,
+    high: fc.seizureRatioMax,
+    pass: fy25 / fy24 <= fc.seizureRatioMax,
+    source: fc.source,
+  });
+  const purity = (y: number) => byYear.get(y)?.supply.fentanyl.purity ?? Number.NaN;
+  const purityRatio = purity(2025) / purity(2023);
+  rows.push({
+    target: 'fentanylPurityRatio2025to2023',
+    year: 2025,
+    model: purityRatio,
+    observed: fc.dea.purityFY2025 / fc.dea.purityFY2023,
+    low: 0,
+    high: 1,
+    pass: purityRatio < 1,
+    source: `${fc.source}; ${fc.note}`,
+  });
   return rows;
 }
 

@@ -4,8 +4,10 @@
  * functions: writing files is the caller's job.
  */
 
+import rand from '../../data/targets/supply.json' with { type: 'json' };
 import { DEFAULTS as SKETCH } from '../analysis/quantile-sketch.js';
 import { csvLine, fmtNumber, fmtPercent, textTable } from '../core/text.js';
+import { costPerPercentCut } from './cost-per-cut.js';
 import type { EnsembleManifest, EnsembleResult } from './ensemble.js';
 import { armView } from './paired.js';
 import { bandKey, tidyRows } from './views.js';
@@ -34,6 +36,7 @@ export function ensembleDocument(result: EnsembleResult): Record<string, unknown
     a: view(0),
     b: view(1),
     difference: view('difference'),
+    costPerPercentCut: costPerPercentCut(result),
   };
 }
 
@@ -148,6 +151,24 @@ export function toTable(result: EnsembleResult, outcomes?: readonly string[]): s
           fmt(d.stats[c].median),
           `${fmt(d.stats[c].q[lo])} .. ${fmt(d.stats[c].q[hi])}`,
           beats(d, c),
+        ]),
+      ),
+    );
+  }
+  const cut = costPerPercentCut(result);
+  if (cut) {
+    const usdM = (x: number | null) => (x === null ? 'n/a (no cut)' : `$${fmt(x / 1e6)}M`);
+    const r = rand.randCostPerPercentCut;
+    out.push(
+      '',
+      `Cost of a 1% cut in annual US consumption, ${cut.window[0]}-${cut.window[1]} (A's extra cost a year / mean % cut; RAND 1994 for cocaine, 2024 $: treatment ${usdM(r.treatment)}, domestic enforcement ${usdM(r.domesticEnforcement)}, interdiction ${usdM(r.interdiction)}, source-country control ${usdM(r.sourceCountryControl)}):`,
+      table(
+        ['commodity', 'mean cut in consumption', 'extra cost a year', 'cost per 1% cut'],
+        (['cocaine', 'fentanyl'] as const).map((c) => [
+          c,
+          `${cut[c].meanCutPercent.toFixed(2)}%`,
+          usdM(cut[c].costUsdPerYear),
+          usdM(cut[c].costPerPercentCutUsd),
         ]),
       ),
     );

@@ -12,7 +12,7 @@ import type { InputIssue } from '../core/errors.js';
 
 /** The fields every lever declaration has (besides its effect). */
 /** The strategy's prongs, which group the levers in the dashboard. */
-export const PRONGS = ['military', 'financial', 'border', 'demand', 'diplomacy'] as const;
+export const PRONGS = ['military', 'financial', 'border', 'demand', 'diplomacy', 'enforcement'] as const;
 export type Prong = (typeof PRONGS)[number];
 
 export interface LeverBase {

@@ -26,10 +26,16 @@ import { PRONGS, unknownParameters } from './lever-effect.js';
 import type { Params } from './params.js';
 import { type RiskEasingEffect, riskEasingHandler } from './risk/lever-effects.js';
 import { SUPPLY_EFFECT_HANDLERS, type SupplyLeverEffect } from './supply/lever-effects.js';
+import { MARKET_EFFECT_HANDLERS, type MarketLeverEffect } from './supply/market-levers.js';
 
 /** A lever declaration. `channel` may contain `{target}`, replaced by the target id. */
 export interface LeverDef extends LeverBase {
-  effect: { kind: 'health-channel' } | { kind: 'conflict-channel' } | SupplyLeverEffect | RiskEasingEffect;
+  effect:
+    | { kind: 'health-channel' }
+    | { kind: 'conflict-channel' }
+    | SupplyLeverEffect
+    | MarketLeverEffect
+    | RiskEasingEffect;
 }
 
 /** The effect handlers by kind; each declares its own kind (a kind declared twice is a programming error). */
@@ -45,6 +51,7 @@ function registry(handlers: readonly EffectHandler[]): ReadonlyMap<string, Effec
 const EFFECT_HANDLERS = registry([
   healthChannelHandler as EffectHandler,
   ...SUPPLY_EFFECT_HANDLERS.values(),
+  ...MARKET_EFFECT_HANDLERS.values(),
   conflictChannelHandler as EffectHandler,
   riskEasingHandler as EffectHandler,
 ]);
@@ -162,6 +169,13 @@ export function leverCatalogue(): Map<string, LeverDef> {
 export function supplyLevers(): (LeverDef & { effect: SupplyLeverEffect })[] {
   return DECLARED.filter((d): d is LeverDef & { effect: SupplyLeverEffect } =>
     SUPPLY_EFFECT_HANDLERS.has(d.effect.kind),
+  );
+}
+
+/** The shipped levers that act on a market directly (supply/market-levers.ts), in declaration order. */
+export function marketLevers(): (LeverDef & { effect: MarketLeverEffect })[] {
+  return DECLARED.filter((d): d is LeverDef & { effect: MarketLeverEffect } =>
+    MARKET_EFFECT_HANDLERS.has(d.effect.kind),
   );
 }
 

@@ -4,6 +4,8 @@
 
 import fitted from '../../data/calibration/fitted.json' with { type: 'json' };
 import freeFile from '../../data/calibration/free-parameters.json' with { type: 'json' };
+import precursors from '../../data/history/fentanyl-precursors.json' with { type: 'json' };
+import marketDemand from '../../data/history/market-demand.json' with { type: 'json' };
 import streetSupply from '../../data/history/street-supply.json' with { type: 'json' };
 import treatment from '../../data/history/treatment-and-naloxone.json' with { type: 'json' };
 import conflictParameters from '../../data/parameters/conflict.json' with { type: 'json' };
@@ -69,6 +71,8 @@ function rawDefault(withFit: boolean): unknown {
       treatmentCapacity: treatment.treatmentCapacity,
       naloxoneKits: treatment.naloxoneKits,
       methamphetamine: streetSupply.methamphetamine,
+      marketDemand: { cocaine: marketDemand.cocaine },
+      precursorSupply: precursors.rows,
     },
     network: defaultNetwork(),
     organisations: defaultOrganisations(),

@@ -74,6 +74,22 @@ export const SeriesRowSchema = z
   .strict();
 export type SeriesRow = z.infer<typeof SeriesRowSchema>;
 
+/** A demand-led market's reference consumption in a year (kg pure a year), with the range the evidence allows. */
+export const DemandRowSchema = z
+  .object({
+    year: z.number().int().min(1990).max(2100),
+    value: z.number().finite().positive(),
+    low: z.number().finite().positive(),
+    high: z.number().finite().positive(),
+    source: z.string().min(1),
+    note: z.string().optional(),
+  })
+  .strict()
+  .refine((r) => r.low <= r.value && r.value <= r.high, {
+    message: 'expected low <= value <= high',
+  });
+export type DemandRow = z.infer<typeof DemandRowSchema>;
+
 /** Historical inputs that drive the model before the projection. */
 export const HistorySchema = z
   .object({
@@ -87,6 +103,22 @@ export const HistorySchema = z
     naloxoneKits: z.array(SeriesRowSchema).min(1),
     /** Methamphetamine supply index (seizures, first row = 1 at the first year's level); health reads it. */
     methamphetamine: z.array(SeriesRowSchema).min(1).optional(),
+    /**
+     * Demand as data: by commodity, by market node id, the market's reference consumption by year
+     * (data/history/market-demand.json). A market listed here is demand-led; one not listed clears
+     * what arrives.
+     */
+    /**
+     * Share of the fentanyl precursor supply reaching labs by year (1 = before controls;
+     * data/history/fentanyl-precursors.json); absent = 1 throughout.
+     */
+    precursorSupply: z.array(SeriesRowSchema).min(1).optional(),
+    marketDemand: z
+      .partialRecord(
+        z.enum(['cocaine', 'fentanyl']),
+        z.record(z.string().min(1), z.array(DemandRowSchema).min(1)),
+      )
+      .optional(),
   })
   .strict();
 export type History = z.infer<typeof HistorySchema>;

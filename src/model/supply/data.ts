@@ -19,7 +19,7 @@ import {
   type Organisation,
   OrganisationSchema,
 } from '../../spec/supply.js';
-import { supplyLevers } from '../levers.js';
+import { marketLevers, supplyLevers } from '../levers.js';
 import type { SupplyLever, SupplyLeverEffect } from './lever-effects.js';
 
 /** The default network (both commodities), validated. */
@@ -39,6 +39,9 @@ export function defaultOrganisations(): Organisation[] {
 export function supplyParameterFile(): Record<string, unknown> {
   return supplyParameters as Record<string, unknown>;
 }
+
+/** The levers acting on a market directly (data/levers/*.json, kinds in market-levers.ts). */
+export const MARKET_LEVERS = marketLevers();
 
 /** A supply lever's declared effect (its kinds: lever-effects.ts). */
 export type LeverEffect = SupplyLeverEffect;

@@ -1,12 +1,23 @@
 /**
- * Markets and prices, step (m): each market's stock takes in the month's arrivals and sells a share;
- * the import-level (wholesale) price is the reference price plus the change in the landed cost of
- * replacing product (each leg's cost counted only for the kg that enter it) times a
- * risk-compensation multiplier, capped, times a scarcity factor when supply falls short of demand
- * (constant-elasticity demand). Retail adds the same absolute amount to its reference price
- * (additive markups; Caulkins & Reuter, J. Drug Issues 1998), so a shortfall shows mostly in purity
- * and availability. The US market's consumption, price and purity are smoothed for the street
- * interface.
+ * Markets and prices, step (m). Each market's stock takes in the month's arrivals and offers a share
+ * of it (`market.stockTurnover`); the price clears what is offered against the market's demand curve,
+ * so consumption is always the quantity demanded at the price paid (no rationing without a price
+ * signal, within the method bounds on the supply/demand ratio).
+ *
+ * - Cost-based wholesale price: the reference price plus the change in the landed cost of replacing
+ *   product (each leg's cost counted only for the kg that enter it) times a risk-compensation
+ *   multiplier. Traffickers adapt: all but `market.lastingPriceShare` of a rise in landed cost is
+ *   worked off with the time constant `market.priceAdaptationMonths` (IDA 1997: interdiction events
+ *   were followed by "short-lived upward excursions" of the price, NRC 1999 ch. 3).
+ * - Retail: multiplicative pass-through, retail = reference retail x wholesale / reference wholesale
+ *   (Caulkins: price ratios across market levels are "remarkably constant"; DATA-SHEET section 9),
+ *   times the levers' retail markup (domestic enforcement).
+ * - Demand curve: reference consumption this month (history.marketDemand for demand-led markets,
+ *   demand.ts) x (retail / reference retail)^elasticity x the levers' demand shift (treatment).
+ * - Clearing: the ratio of what is offered to the demand at the cost-based price sets a scarcity
+ *   factor ratio^(1/elasticity) on both price levels, so offered = demand(price) exactly.
+ *
+ * The US market's consumption, price and purity are smoothed for the street interface.
  */
 
 import { type CommodityRt, DEFAULTS, EMA, type StepContext } from './state.js';
@@ -20,15 +31,18 @@ export function clearMarkets(ctx: StepContext, rt: CommodityRt, t: number): numb
   const mkArrivals = mk.arrivals;
   const mkLandedNum = mk.landedNum;
   const mkLandedDen = mk.landedDen;
-  // Exogenous drivers (demand growth) are held flat after the last data year, like the history.
-  const yearFrac = Math.min(ctx.axis.firstYear + t / 12, ctx.scenario.lastDataYear + 1);
+  const qMonthly = market.qMonthly;
   let consumed = 0;
   let stocks = 0;
   const turnover = ctx.turnover;
   const smoothing = ctx.smoothing;
   const kappa = ctx.kappa;
   const thetaPurity = ctx.thetaPurity;
+  const adaptRate = ctx.adaptRate;
+  const adaptable = 1 - ctx.lastingShare;
   const us = market.usIndex;
+  const shift = market.demandShift;
+  const markup = market.retailMarkup;
   for (let mi = 0; mi < market.nMarkets; mi++) {
     const arrivals = mkArrivals[mi];
     mk.stock[mi] += arrivals;
@@ -44,27 +58,32 @@ export function clearMarkets(ctx: StepContext, rt: CommodityRt, t: number): numb
         mk.hasRef[mi] = 1;
       } else mk.landedEma[mi] += smoothing * (landed - mk.landedEma[mi]);
     }
+    // Traffickers adapt away the adaptable part of the landed-cost excess (IDA 1997 excursions).
+    const excess = mk.landedEma[mi] - mk.landedRef[mi];
+    mk.adapt[mi] += adaptRate * (adaptable * excess - mk.adapt[mi]);
     const wRef = mk.wRef[mi];
     const wCost = Math.min(
       DEFAULTS.costCapMultiple * wRef,
-      Math.max(0.2 * wRef, wRef + kappa * (mk.landedEma[mi] - mk.landedRef[mi])),
+      Math.max(0.2 * wRef, wRef + kappa * (excess - mk.adapt[mi])),
     );
-    const rCost = mk.rRef[mi] + (wCost - wRef);
+    // Multiplicative pass-through to retail (Caulkins), times the levers' retail markup.
+    let rCost = mk.rRef[mi] * (wCost / wRef);
+    let q = qMonthly[mi][t];
+    if (mi === us) {
+      if (markup) rCost *= markup[t];
+      if (shift) q *= shift[t];
+    }
     // Powers as exp and log (several times faster than Math.pow).
-    const growthFactor = Math.exp(mk.logGrowth[mi] * (yearFrac - mk.refYear[mi]));
-    const priceFactor = Math.exp(mk.eps[mi] * Math.log(rCost / mk.rRef[mi]));
-    const demand = mk.q0[mi] * growthFactor * priceFactor;
+    const demand = q * Math.exp(mk.eps[mi] * Math.log(rCost / mk.rRef[mi]));
     market.demandNow[mi] = demand;
     if (t === ctx.policyStep - 1) market.demandRef[mi] = demand;
     let ratio = demand > 0 ? x / demand : DEFAULTS.ratioHigh;
     ratio = ratio < DEFAULTS.ratioLow ? DEFAULTS.ratioLow : Math.min(ratio, DEFAULTS.ratioHigh);
     const logRatio = Math.log(ratio);
+    // Clearing: both levels scale by ratio^(1/elasticity), so x = demand at the retail price paid.
     const mu = Math.exp(logRatio * mk.invEps[mi]);
-    // Scarcity is priced at the import level and passed on downstream as an absolute amount
-    // (additive markups, Caulkins & Reuter 1998); a shortfall at retail shows mostly in purity and
-    // availability.
     const wholesale = wCost * mu;
-    const retail = rCost + (wholesale - wCost);
+    const retail = rCost * mu;
     mk.premium[mi] = mu;
     mkW[mi] = wholesale;
     mk.retail[mi] = retail;

@@ -14,9 +14,11 @@
  * Markets: the import-level (wholesale) price is the reference price plus the change in the cost of
  * replacing product (each leg's cost counted only for the kg that enter it, so a seizure share s at a
  * point raises the cost per delivered kg by 1/(1 - s) there) times a risk-compensation multiplier,
- * times a scarcity factor when supply falls short of demand (constant-elasticity demand). Retail
- * adds the same absolute amount to its reference price (additive markups; Caulkins & Reuter,
- * J. Drug Issues 1998), so a shortfall shows mostly in purity and availability. From the policy
+ * less the part traffickers adapt away, and passes to retail multiplicatively (Caulkins); both
+ * levels clear what each market offers against its demand curve (reference consumption by year,
+ * demand.ts, x price elasticity x the levers' demand shifts), so consumption is always the quantity
+ * demanded at the price paid (markets.ts). Demand-led markets (US and European cocaine) receive what
+ * their demand needs; the others clear what arrives (routing.ts). From the policy
  * start organisations raise production to replace product lost in transit, within capacity
  * (rebuilt with capital) and a ceiling. Purity falls when supply is short. From `policyStart` the US market
  * drives the street-supply interface, normalised to the last historical month so that with no
@@ -38,10 +40,13 @@ import type { TimeAxis } from '../../core/time.js';
 import { parseMonth } from '../../core/time.js';
 import type { Scenario } from '../../spec/scenario.js';
 import type { Params } from '../params.js';
+import { monthlyFromYearlyShared } from '../series.js';
 import type { Module, SimState } from '../state.js';
-import { SUPPLY_LEVERS } from './data.js';
+import { MARKET_LEVERS, SUPPLY_LEVERS } from './data.js';
+import { referenceDemand } from './demand.js';
 import { cultivationInput, layoutOf, noiseGroupsOf } from './layout.js';
 import { bindLeverEffects } from './lever-effects.js';
+import { bindMarketLevers } from './market-levers.js';
 import type { CompiledSupply } from './network.js';
 import type { EventRecords } from './records.js';
 import {
@@ -99,7 +104,17 @@ function stepConstants(g: (id: string) => number) {
     replaceRate: 1 / Math.max(1, g('supply.replacementMonths')),
     maxReplace: g('supply.maxReplacement'),
     thetaPurity: g('market.purityElasticity'),
+    adaptRate: 1 / Math.max(1, g('market.priceAdaptationMonths')),
+    lastingShare: g('market.lastingPriceShare'),
   };
+}
+
+/** Kg in labs and distribution stocks before the first month. */
+function startingStock(rt: CommodityRt): number {
+  let kg = 0;
+  for (const x of rt.prod.inv) kg += x;
+  for (const x of rt.market.mk.stock) kg += x;
+  return kg;
 }
 
 /** Create the supply, market and street-supply modules (step order: supply -> market -> street). */
@@ -160,10 +175,13 @@ export function createSupplyModules(
       riskAversion: g('supply.riskAversion'),
       kgSea: constants.kgSea,
       input: cultivationInput(axis, c),
+      turnover: constants.turnover,
+      ...referenceDemand(axis, scenario, c, g, arena),
     }),
   );
   // Each supply lever declares its effect; bind every (lever, target) whose channel is used.
   bindLeverEffects(SUPPLY_LEVERS, rts, channels, g);
+  bindMarketLevers(MARKET_LEVERS, rts, channels, g);
   // Seizure-noise groups over both commodities: the same agency's legs share a draw.
   const noise = noiseGroupsOf(compiled);
   rts.forEach((rt, i) => {
@@ -185,6 +203,9 @@ export function createSupplyModules(
     options,
     policyStep,
     noiseZ,
+    precursorHistory: scenario.history.precursorSupply
+      ? monthlyFromYearlyShared(axis, scenario.history.precursorSupply)
+      : null,
     finance,
     settingRows: STRIKE_SETTINGS.map((k) => events.strikesBySetting[k]),
     ...constants,
@@ -216,6 +237,7 @@ export function createSupplyModules(
     capital,
     policyStep,
     corridors: { cocaine: cocRt.c.corridors, fentanyl: fenRt.c.corridors },
+    initialInventory: { cocaine: startingStock(cocRt), fentanyl: startingStock(fenRt) },
     detectionScale: { cocaine: cocRt.legs.detScale, fentanyl: fenRt.legs.detScale },
     finance,
   };

@@ -521,10 +521,7 @@ function perSupplyCommodity<T>(f: (c: SupplyCommodity) => T): Record<SupplyCommo
 
 /** Summarise a run's supply side. */
 export function supplySummary(s: SupplyState, _axis: TimeAxis): SupplySummary {
-  const init = (commodity: SupplyCommodity) =>
-    s.compiled.commodities
-      .find((c) => c.commodity === commodity)!
-      .holdings.reduce((a, h) => a + h.inventory, 0);
+  const init = (commodity: SupplyCommodity) => s.initialInventory[commodity];
   return {
     reboundMonths: perSupplyCommodity((c) => reboundMonths(s.records[c].flowUs, s.policyStep)),
     massBalanceError: perSupplyCommodity((c) => massBalanceError(s.records[c], init(c))),

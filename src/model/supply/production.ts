@@ -41,7 +41,8 @@ export function produce(ctx: StepContext, rt: CommodityRt, t: number): void {
         const e = preEdges[j];
         pre += capNow[e] * (1 - det[e]);
       }
-      input = pre * L.holdShare[h];
+      // History: the precursor controls of 2023-2025 (history.precursorSupply), held after.
+      input = pre * L.holdShare[h] * (ctx.precursorHistory ? ctx.precursorHistory[t] : 1);
     }
     rawInput[h] = input;
     input *= replace[h];

@@ -24,7 +24,6 @@ export function reviewRoutes(ctx: StepContext, rt: CommodityRt): void {
   const rhoOf = rt.learn.rho;
   const share = rt.ship.share;
   const mkW = rt.market.mk.wholesale;
-  const P = share.length;
   const temperature = ctx.temperature;
   const wNorm = rt.market.wNorm;
   const hrEdgeA = L.hrEdgeA;
@@ -53,15 +52,6 @@ export function reviewRoutes(ctx: StepContext, rt: CommodityRt): void {
     }
     for (let k = a; k < b; k++) share[k] /= z;
   }
-  // Share of each holding's shipments entering each leg of its route sets (for the planned loads).
-  const legShare = rt.ship.legShare;
-  const hrLegSlot = L.hrLegSlot;
-  fillTo(legShare, 0);
-  let slot = 0;
-  for (let k = 0; k < P; k++) {
-    const x = share[k];
-    for (let j = hrEdgeA[k], je = hrEdgeB[k]; j < je; j++) legShare[hrLegSlot[slot++]] += x;
-  }
 }
 
 /** Step (g): this month's shipments by pair and by route, and the planned load of each leg. */
@@ -69,31 +59,76 @@ export function ship(ctx: StepContext, rt: CommodityRt, t: number): void {
   fillTo(rt.ship.routeAlloc, 0);
   fillTo(rt.legs.plan, 0);
   if (t >= ctx.policyStep && ctx.policyStep > 0) shipToMarkets(ctx, rt, t);
-  else shipFromInventory(ctx, rt);
+  else shipFromInventory(ctx, rt, t);
 }
 
-/** Step (g) before the policy start: a share of each holding's inventory, split by the route choice. */
-function shipFromInventory(ctx: StepContext, rt: CommodityRt): void {
+/**
+ * Step (g) before the policy start: each holding ships a share of its inventory. Demand-led markets
+ * (a reference-consumption series, demand.ts) take what their demand needs: each market's target is
+ * the arrivals that would make what it offers this month equal to its demand at last month's
+ * cost-based price (demand / turnover - stock), shared among holdings in proportion to what the
+ * route choice would deliver there; the routes to the other markets (which clear what arrives) take
+ * the rest of the holding's shipments, split by the route choice. With no demand-led market this is
+ * the route choice's own split of the inventory share.
+ */
+function shipFromInventory(ctx: StepContext, rt: CommodityRt, t: number): void {
   const L = rt.L;
   const H = L.H;
-  const { hrStart, hrRoute, holdLegStart, holdLegs } = L;
-  const { share, alloc, routeAlloc, shippedH, legShare } = rt.ship;
+  const nM = rt.market.nMarkets;
+  const { hrStart, hrRoute, hrMarket } = L;
+  const { share, alloc, routeAlloc, shippedH, routeKeep } = rt.ship;
+  const mk = rt.market.mk;
+  const led = mk.led;
   const inv = rt.prod.inv;
-  const plan = rt.legs.plan;
   const shipShare = ctx.shipShare;
+  // Scratch by market: expected deliveries by the route choice, then the scale to the target.
+  const f = rt.ship.mTarget;
+  fillTo(f, 0);
+  let anyLed = false;
+  for (let mj = 0; mj < nM; mj++) if (led[mj] > 0) anyLed = true;
+  if (anyLed) {
+    for (let h = 0; h < H; h++) {
+      const kg = inv[h] * shipShare;
+      for (let k = hrStart[h], kb = hrStart[h + 1]; k < kb; k++) {
+        const mj = hrMarket[k];
+        if (led[mj] > 0) {
+          const keep = routeKeep[hrRoute[k]];
+          f[mj] += kg * share[k] * (keep > 0 ? keep : 1);
+        }
+      }
+    }
+    for (let mj = 0; mj < nM; mj++) {
+      if (!(led[mj] > 0)) continue;
+      const demand = t > 0 ? rt.market.demandNow[mj] : rt.market.qMonthly[mj][t];
+      const target = Math.max(0, demand / ctx.turnover - mk.stock[mj]);
+      f[mj] = f[mj] > 0 ? target / f[mj] : 0;
+    }
+  }
   for (let h = 0; h < H; h++) {
     const kg = inv[h] * shipShare;
+    const a = hrStart[h];
+    const b = hrStart[h + 1];
+    let toLed = 0;
+    let toRest = 0;
+    for (let k = a; k < b; k++) {
+      const mj = hrMarket[k];
+      if (led[mj] > 0) toLed += share[k] * f[mj];
+      else toRest += share[k];
+    }
+    // Within the inventory share: demand-led markets first, the rest to the clearing markets.
+    const ledScale = toLed > 1 ? 1 / toLed : 1;
+    const restScale = toRest > 0 ? Math.max(0, 1 - toLed * ledScale) / toRest : 0;
     let sent = 0;
-    for (let k = hrStart[h], kb = hrStart[h + 1]; k < kb; k++) {
-      const x = kg * share[k];
+    for (let k = a; k < b; k++) {
+      const mj = hrMarket[k];
+      const x = kg * share[k] * (led[mj] > 0 ? f[mj] * ledScale : restScale);
       alloc[k] = x;
       routeAlloc[hrRoute[k]] += x;
       sent += x;
     }
     shippedH[h] = sent;
-    for (let j = holdLegStart[h], je = holdLegStart[h + 1]; j < je; j++)
-      plan[holdLegs[j]] += kg * legShare[j];
   }
+  planLoads(rt);
 }
 
 /**
@@ -123,6 +158,7 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
   const got = sh.mGot;
   const room = sh.mRoom;
   const inv = rt.prod.inv;
+  const led = rt.market.mk.led;
   fillTo(target, 0);
   fillTo(got, 0);
   fillTo(room, 0);
@@ -148,12 +184,15 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
       survEma[hj] = t === ctx.policyStep ? now : survEma[hj] + ctx.memory * (now - survEma[hj]);
       const survival = Math.max(survEma[hj], 1e-9);
       const deliver = (delivRef[hj] * demandNow[mj]) / demandRef[mj];
-      const cap = ctx.maxReplace * shipRef[hj];
+      // Demand-led markets are served within the inventory (below) without a per-market ceiling:
+      // their product is drawn from the clearing markets' share first. Others replace losses
+      // within the replacement ceiling.
+      const cap = led[mj] > 0 ? Number.POSITIVE_INFINITY : ctx.maxReplace * shipRef[hj];
       const s = Math.min(cap, deliver / survival);
       want[hj] = s;
       target[mj] += deliver;
       got[mj] += s * survival;
-      room[mj] += (cap - s) * survival;
+      if (Number.isFinite(cap)) room[mj] += (cap - s) * survival;
     }
   }
   // Pass 2: holdings with headroom make up what capped ones could not deliver.
@@ -166,16 +205,26 @@ function shipToMarkets(ctx: StepContext, rt: CommodityRt, t: number): void {
       want[hj] += f * (ctx.maxReplace * shipRef[hj] - want[hj]);
     }
   }
-  // Shipments within inventory, split over each market's routes by the route choice.
+  // Shipments within inventory, split over each market's routes by the route choice. When the
+  // inventory share cannot cover every market's wants, demand-led markets are served first and the
+  // clearing markets (the residual, e.g. the rest of the world) take what is left.
   for (let h = 0; h < H; h++) {
-    let total = 0;
-    for (let mj = 0; mj < nM; mj++) total += want[h * nM + mj];
+    let toLed = 0;
+    let toRest = 0;
+    for (let mj = 0; mj < nM; mj++) {
+      if (led[mj] > 0) toLed += want[h * nM + mj];
+      else toRest += want[h * nM + mj];
+    }
     const available = inv[h] * ctx.shipShare;
-    const scale = total > available ? available / total : 1;
+    const ledScale = toLed > available ? available / toLed : 1;
+    const left = available - toLed * ledScale;
+    const restScale = toRest > left ? Math.max(0, left) / toRest : 1;
     let sent = 0;
     for (let k = L.hrStart[h], kb = L.hrStart[h + 1]; k < kb; k++) {
-      const hj = h * nM + hrMarket[k];
+      const mj = hrMarket[k];
+      const hj = h * nM + mj;
       const wj = mWeightH[hj];
+      const scale = led[mj] > 0 ? ledScale : restScale;
       const x = wj > 0 ? (want[hj] * scale * share[k] * congest[hrRoute[k]]) / wj : 0;
       alloc[k] = x;
       routeAlloc[hrRoute[k]] += x;

@@ -133,8 +133,11 @@ export function settleShipments(ctx: StepContext, rt: CommodityRt, t: number): b
   const nM = rt.market.nMarkets;
   fillTo(deliveredH, 0);
   // Smoothed deliveries and shipments by holding x market are only needed up to the hand-over,
-  // where they become the references of market-level replacement (shipToMarkets).
-  const smooth = t === 0 ? 1 : t < ctx.policyStep ? ctx.replaceRate : 0;
+  // where they become the references of market-level replacement (shipToMarkets). Smoothed at the
+  // risk-memory rate (a few months), so the references are the market's state at the hand-over: a
+  // market in decline then (fentanyl in 2025, after the precursor controls) continues from where it
+  // is rather than being restored to its average over the last year.
+  const smooth = t === 0 ? 1 : t < ctx.policyStep ? ctx.memory : 0;
   if (smooth > 0) {
     for (let i = 0; i < delivEma.length; i++) {
       delivEma[i] -= smooth * delivEma[i];

@@ -54,6 +54,8 @@ export interface SupplyState {
   policyStep: number;
   /** Corridor labels per commodity (US-bound). */
   corridors: Record<'cocaine' | 'fentanyl', string[]>;
+  /** Inventories at the start of the run (labs + the demand-led markets' distribution stocks), kg. */
+  initialInventory: Record<'cocaine' | 'fentanyl', number>;
   /** Each commodity's legs' detection scale (`LegState.detScale`), written by the risk module. */
   detectionScale: Record<'cocaine' | 'fentanyl', Float64Array>;
   /** Financial-sanctions multipliers [rebuilding rate, capital cost, capital kept a month]; written by the conflict module. */
@@ -73,19 +75,23 @@ export interface SupplyModules {
  * network and layout (shared), the cultivation series and noise groups (fixed by the scenario) and
  * the policy's bound lever effects (which differ between forked runs).
  */
-export const SUPPLY_CONFIG_KEYS: ReadonlySet<string> = new Set(['c', 'L', 'fx', 'holdCult', 'noiseGroup']);
+export const SUPPLY_CONFIG_KEYS: ReadonlySet<string> = new Set([
+  'c',
+  'L',
+  'fx',
+  'holdCult',
+  'noiseGroup',
+  'qMonthly',
+  'demandShift',
+  'retailMarkup',
+]);
 
 /** Market fields, one entry per market of the commodity (struct of arrays: no per-run object shapes). */
 export const MARKET_FIELDS = [
   'wRef',
   'rRef',
-  'q0',
   'eps',
   'invEps',
-  'growth',
-  /** log(1 + growth), so the demand trend is one exp (Math.pow is several times slower). */
-  'logGrowth',
-  'refYear',
   'purityRef',
   'stock',
   'wholesale',
@@ -98,6 +104,10 @@ export const MARKET_FIELDS = [
   'arrivals',
   'landedNum',
   'landedDen',
+  /** 1 for a demand-led market (a reference-consumption series in history.marketDemand), else 0. */
+  'led',
+  /** The part of the landed-cost excess traffickers have adapted away (markets.ts). */
+  'adapt',
 ] as const;
 export type MarketArrays = Record<(typeof MARKET_FIELDS)[number], Float64Array>;
 
@@ -215,8 +225,6 @@ export interface ShipmentState {
   /** Route split of each (holding, route) pair, as last revised, and this month's kg by pair. */
   share: Float64Array;
   alloc: Float64Array;
-  /** Share of each holding's shipments entering each leg of its route sets (slots of holdLegs). */
-  legShare: Float64Array;
   /** Kg shipped on each route this month, and the share of it delivered. */
   routeAlloc: Float64Array;
   routeSurvival: Float64Array;
@@ -276,6 +284,16 @@ export interface MarketState {
   demandRef: Float64Array;
   /** Smoothed US consumption, retail price and purity, and their values at the hand-over (EMA). */
   ema: Float64Array;
+  /**
+   * By market: the reference consumption each month at the reference retail price (kg a month):
+   * the demand-led markets' series (history.marketDemand), else the market's demandKgPerYear / 12
+   * grown at its growth parameter to the last data year (configuration, shared by forked runs).
+   */
+  qMonthly: Float64Array[];
+  /** Demand shift on the US market by month from the levers (1 = none; null without such levers). */
+  demandShift: Float64Array | null;
+  /** Multiplier on the US retail cost by month from the levers (1 = none; null without such levers). */
+  retailMarkup: Float64Array | null;
 }
 
 /** Per-run state of one commodity, by stage. */
@@ -327,6 +345,11 @@ export interface StepContext {
   replaceRate: number;
   maxReplace: number;
   thetaPurity: number;
+  /** Share of the precursor supply reaching labs by month (history.precursorSupply; null = 1). */
+  precursorHistory: Float64Array | null;
+  /** Monthly rate at which traffickers adapt away landed-cost excess, and the share that lasts. */
+  adaptRate: number;
+  lastingShare: number;
   /** This month's seizure-noise draw of each enforcement group (both commodities). */
   noiseZ: Float64Array;
   /** Financial-sanctions multipliers: [(re)building rate (<= 1), capital cost (>= 1), capital kept a month (<= 1)]; 1 without sanctions. */
@@ -348,6 +371,12 @@ export interface RtInputs {
   kgSea: number;
   /** Monthly cultivation input of each node (null for other nodes). */
   input: (Float64Array | null)[];
+  /** Reference consumption by month of each market, in the commodity's market order (see MarketState.qMonthly). */
+  qMonthly: Float64Array[];
+  /** Whether each market is demand-led (has a reference-consumption series). */
+  led: boolean[];
+  /** Share of a market's stock offered each month (`market.stockTurnover`). */
+  turnover: number;
 }
 
 /** The initial per-run state of one commodity (lever effects unbound, noise groups unset). */
@@ -364,17 +393,18 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
     const eps = g(spec.elasticityParameter);
     mk.wRef[i] = spec.wholesaleUsdPerKg;
     mk.rRef[i] = spec.retailUsdPerKg;
-    mk.q0[i] = spec.demandKgPerYear / 12;
     mk.eps[i] = eps;
     mk.invEps[i] = 1 / eps;
-    mk.growth[i] = g(spec.demandGrowthParameter);
-    mk.logGrowth[i] = Math.log1p(mk.growth[i]);
-    mk.refYear[i] = spec.referenceYear;
     mk.purityRef[i] = spec.purity;
     mk.wholesale[i] = spec.wholesaleUsdPerKg;
     mk.retail[i] = spec.retailUsdPerKg;
     mk.purity[i] = spec.purity;
     mk.premium[i] = 1;
+    mk.led[i] = x.led[i] ? 1 : 0;
+    // A demand-led market starts with the distribution stock that offers its first month's demand
+    // (stock after sales, (1 - turnover) / turnover months of demand), so the run does not open
+    // with a stock-building shortage.
+    if (x.led[i]) mk.stock[i] = (x.qMonthly[i][0] * (1 - x.turnover)) / x.turnover;
   });
   const usIndex = L.marketOf[c.usMarket];
   const shipKg = arena.zeros(m);
@@ -429,7 +459,6 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
     ship: {
       share: arena.zeros(P),
       alloc: arena.zeros(P),
-      legShare: arena.zeros(L.holdLegs.length),
       routeAlloc: arena.zeros(L.R),
       routeSurvival: arena.zeros(L.R),
       routeValue: arena.zeros(L.R),
@@ -466,6 +495,9 @@ export function createCommodityRt(c: CompiledCommodity, L: Layout, x: RtInputs):
       demandNow: arena.zeros(nMarkets),
       demandRef: arena.zeros(nMarkets),
       ema: arena.copy([0, 0, 0, 1, 1, 1]),
+      qMonthly: x.qMonthly,
+      demandShift: null,
+      retailMarkup: null,
     },
   };
 }
