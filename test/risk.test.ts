@@ -237,6 +237,11 @@ describe('the action table', () => {
       'drone-strikes-venezuela',
       'campaign-2025-26',
       'border-tightening',
+      // Issue 14's risks (sanctions, violence, retaliation, economic cost) join the same rows. Not
+      // hemispheric-defense: with seven actions the table is leave-one-out, and a risk another action
+      // already causes (a crisis with the same country) vanishes from the row (see the README).
+      'financial-sanctions',
+      'balanced-defense',
     ]) {
       const p = shippedPolicy(name, scenario);
       const t = actionTable({ scenario, policy: p, n: 1, seed: 7 });
