@@ -417,8 +417,11 @@ describe('what the README says is what the tool prints', () => {
   });
   it('names every shipped policy', async () => {
     expect(await main(['policies'])).toBe(0);
-    const names = io.out.trim().split('\n');
+    const lines = io.out.trim().split('\n');
+    const names = lines.map((l) => l.split(/\s+/)[0]);
     expect(names.length).toBeGreaterThanOrEqual(10);
+    // Name first, then the policy's description.
+    expect(lines.find((l) => l.startsWith('maritime-surge'))).toMatch(/^maritime-surge\s+\S/);
     for (const n of names) expect(readme).toContain(`\`${n}\``);
   });
   it('its CSV example is what run -n 1 --format csv prints, and says so', async () => {

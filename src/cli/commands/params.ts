@@ -7,7 +7,9 @@ import type { Command } from 'commander';
 import { textTable as table } from '../../core/text.js';
 import { prepare } from '../../engine/run.js';
 import { leverCatalogue } from '../../model/levers.js';
+import { defaultScenario } from '../../scenario/default.js';
 import { noPolicy } from '../../scenario/resolve.js';
+import { shippedPolicy } from '../../scenario/shipped.js';
 import { loadScenario, shippedPolicies } from '../inputs.js';
 import { writeOutput } from '../output.js';
 
@@ -88,6 +90,17 @@ export function registerCatalogues(program: Command): void {
     });
   program
     .command('policies')
-    .description('list the shipped policies (usable by name with --policy)')
-    .action(() => writeOutput(shippedPolicies().join('\n')));
+    .description('list the shipped policies (usable by name with --policy): name, then its description')
+    .action(() => {
+      const scenario = defaultScenario();
+      const names = shippedPolicies();
+      const width = Math.max(...names.map((n) => n.length));
+      writeOutput(
+        names
+          .map((n) =>
+            `${n.padEnd(width)}  ${(shippedPolicy(n, scenario).description ?? '').trim()}`.trimEnd(),
+          )
+          .join('\n'),
+      );
+    });
 }
