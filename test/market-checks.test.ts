@@ -22,7 +22,8 @@ const scenario = defaultScenario();
 const supplyIds = new Set(SUPPLY_LEVERS.map((l) => l.id));
 const catalogue = leverCatalogue();
 /** Levers that shift demand or raise retail cost directly (their effect is not through supply). */
-const demandSide = (id: string) => catalogue.get(id)?.effect.kind === 'market-channel';
+// Demand shifts move consumption without a price signal by design (treatment): not price responses.
+const demandSide = (id: string) => catalogue.get(id)?.effect.kind === 'demand-shift';
 
 function run(policy: Policy, seed: number, stochastic: boolean): RunOutput {
   const input = { scenario, policy, seed, stochastic };

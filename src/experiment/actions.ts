@@ -326,7 +326,7 @@ export function actionTable(spec: ActionTableSpec): {
 function fmtEntryValue(e: ActionEntry, x: number): string {
   const sign = x > 0 ? '+' : x < 0 ? '-' : '';
   const a = Math.abs(x);
-  if (e.unit === 'probability') return x.toFixed(2);
+  if (e.unit === 'probability') return (Math.abs(x) < 0.005 ? 0 : x).toFixed(2);
   if (e.unit.startsWith('%')) return `${sign}${a.toFixed(1)}%`;
   if (e.unit === 'index') return `${sign}${a.toFixed(3)}`;
   if (/USD/.test(e.unit)) return `${sign}${fmtUsd(a)}`;

@@ -137,7 +137,7 @@ export function toTable(result: EnsembleResult, outcomes?: readonly string[]): s
   const hi = quantiles.length - 1;
   const band = `A-B ${bandKey(quantiles[lo])}..${bandKey(quantiles[hi])}`;
   out.push(
-    `A = "${a.name}", B = "${b.name}". P(A beats B) counts replicates where A is better by the outcome's direction (ties half); "-" where A and B are identical in every replicate (e.g. history years).`,
+    `A = "${a.name}", B = "${b.name}". P(A beats B) counts replicates where A is better by the outcome's direction (ties half); "-" where A and B are identical in every replicate (e.g. history years) or the outcome has no better direction (information only).`,
   );
   if (summaries.length) {
     out.push(

@@ -393,6 +393,6 @@ function supplyAndRiskSummary(result: IntervalRunResult['result'], quantiles: re
     .filter((x): x is string => x !== undefined);
   return [
     `Drug reaching the US (policy arm, vs no new policy): ${COMMODITIES.map(flow).join('; ')}.`,
-    `Risks recorded: ${risks.join('; ')}.`,
+    `Risks recorded (levels in the policy arm, not changes; the changes are in the harm line and the action table): ${risks.join('; ')}.`,
   ];
 }

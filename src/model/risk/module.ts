@@ -27,7 +27,7 @@
  * Every number is a parameter in data/parameters/risk.json (labelled judgements with ranges).
  */
 
-import { normalQuantile, poissonAt } from '../../core/distributions.js';
+import { poissonAt } from '../../core/distributions.js';
 import type { TimeAxis } from '../../core/time.js';
 import { leverCatalogue, supplyLevers } from '../levers.js';
 import type { Params } from '../params.js';
