@@ -49,6 +49,7 @@ const PRONGS: [string, string][] = [
   ['financial', 'Financial'],
   ['border', 'Border and interdiction'],
   ['demand', 'Demand side'],
+  ['enforcement', 'Domestic enforcement'],
   ['diplomacy', 'Diplomacy'],
 ];
 /** The prong a lever declares (read defensively: the field is optional in the declarations). */
