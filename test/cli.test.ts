@@ -196,7 +196,7 @@ describe('every shipped policy', () => {
         // Shapley values up to five actions, leave-one-out beyond (hemispheric-defense has seven).
         const k = single.actions?.length ?? 0;
         expect(single.actionAttribution?.method).toBe(k <= 5 ? 'shapley' : 'leave-one-out');
-        expect(single.actionAttribution?.runsPerReplicate).toBe(k <= 5 ? 2 ** k : k + 2);
+        expect(single.actionAttribution?.runsPerReplicate).toBe(k <= 5 ? 2 ** k : 2 * k + 2);
       }
       io.out = '';
       expect(await main(['run', '--policy', name, '-n', '4', '--format', 'json']), name).toBe(0);

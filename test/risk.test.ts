@@ -217,7 +217,13 @@ describe('the action table', () => {
     ]);
     const t = actionTable({ scenario, policy: p, n: 1, seed: 3 });
     expect(t.attribution.method).toBe('leave-one-out');
-    expect(t.attribution.runsPerReplicate).toBe(8);
+    // Empty, full, the package minus each action, each action alone.
+    expect(t.attribution.runsPerReplicate).toBe(14);
+    expect(t.actions.every((a) => a.alone !== undefined)).toBe(true);
+    // Alone, the naloxone action averts deaths and causes no strike harm.
+    const nal = t.actions.find((a) => a.levers[0].lever === 'naloxone')!.alone!;
+    expect(nal.intended.find((e) => e.outcome === 'deaths.total')!.median).toBeLessThan(0);
+    expect(nal.risk.find((e) => e.outcome === 'risk.harm.killedInStrikes')!.median).toBe(0);
     expect(t.attribution.residual).toBeDefined();
     for (const [outcome, r] of Object.entries(t.attribution.residual!)) {
       const pkg = [...t.attribution.package.intended, ...t.attribution.package.risk].find(
@@ -237,11 +243,11 @@ describe('the action table', () => {
       'drone-strikes-venezuela',
       'campaign-2025-26',
       'border-tightening',
-      // Issue 14's risks (sanctions, violence, retaliation, economic cost) join the same rows. Not
-      // hemispheric-defense: with seven actions the table is leave-one-out, and a risk another action
-      // already causes (a crisis with the same country) vanishes from the row (see the README).
+      // Issue 14's risks (sanctions, violence, retaliation, economic cost) join the same rows;
+      // hemispheric-defense has seven actions (leave-one-out): its rows carry the action alone too.
       'financial-sanctions',
       'balanced-defense',
+      'hemispheric-defense',
     ]) {
       const p = shippedPolicy(name, scenario);
       const t = actionTable({ scenario, policy: p, n: 1, seed: 7 });
@@ -255,8 +261,10 @@ describe('the action table', () => {
         });
         for (const e of alone.attribution.package.risk) {
           if (Math.abs(e.median) < 1e-9) continue;
-          const row = t.actions[i].risk.find((x) => x.outcome === e.outcome)!;
-          expect(Math.abs(row.median), `${name}: ${act.name}: ${e.outcome}`).toBeGreaterThan(0);
+          // Shapley rows attribute it; leave-one-out rows show it at least in the action-alone line.
+          const rows = [t.actions[i].risk, t.actions[i].alone?.risk ?? []];
+          const shown = rows.some((r) => Math.abs(r.find((x) => x.outcome === e.outcome)?.median ?? 0) > 0);
+          expect(shown, `${name}: ${act.name}: ${e.outcome}`).toBe(true);
         }
       }
     }

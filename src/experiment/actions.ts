@@ -211,7 +211,7 @@ export function actionTable(spec: ActionTableSpec): {
   const full = (1 << Math.min(k, 30)) - 1;
   const masks: number[] = shapley
     ? Array.from({ length: 1 << k }, (_, m) => m)
-    : [0, full, ...acts.map((_, i) => full & ~(1 << i))];
+    : [0, full, ...acts.map((_, i) => full & ~(1 << i)), ...acts.map((_, i) => 1 << i)];
   const policyOf = (mask: number): Policy =>
     mask === 0
       ? noPolicy()
@@ -237,6 +237,8 @@ export function actionTable(spec: ActionTableSpec): {
   let window: [number, number] = [first, first];
   // Per replicate, per action (and the package as action k), per metric.
   let attributed: Float64Array[] = [];
+  // Leave-one-out only: each action alone vs no new policy, per replicate, per action, per metric.
+  let alone: Float64Array[] = [];
   const weights = shapleyWeights(k);
   for (let r = 0; r < n; r++) {
     const parameters = sampler ? valuesAt(sampler.space, sampler.uniforms(r)) : undefined;
@@ -254,6 +256,7 @@ export function actionTable(spec: ActionTableSpec): {
         y1 = years - 1;
         window = [firstYear + y0, firstYear + y1];
         attributed = Array.from({ length: (k + 1) * metrics.length }, () => new Float64Array(n));
+        if (!shapley) alone = Array.from({ length: k * metrics.length }, () => new Float64Array(n));
       }
       const row = new Float64Array(metrics.length);
       readRun(run, metrics, y0, y1, row);
@@ -275,23 +278,29 @@ export function actionTable(spec: ActionTableSpec): {
             if (m & bit) continue;
             phi += weights[popcount(m)] * (at(m | bit)[j] - at(m)[j]);
           }
-        } else phi = at(full)[j] - at(full & ~bit)[j];
+        } else {
+          phi = at(full)[j] - at(full & ~bit)[j];
+          alone[i * metrics.length + j][r] = (at(bit)[j] - base[j]) * scale[j];
+        }
         attributed[i * metrics.length + j][r] = phi * scale[j];
       }
     }
   }
-  const entries = (i: number, kind: 'intended' | 'risk') =>
+  const entries = (i: number, kind: 'intended' | 'risk', from = attributed) =>
     metrics
       .map((m, j) => ({ m, j }))
       .filter(({ m }) =>
         kind === 'intended' ? m.kind.startsWith('intended') : !m.kind.startsWith('intended'),
       )
-      .map(({ m, j }) => entryOf(m, attributed[i * metrics.length + j]));
+      .map(({ m, j }) => entryOf(m, from[i * metrics.length + j]));
   const actions: ActionRow[] = acts.map((a, i) => ({
     name: a.name,
     levers: a.entries.map((e) => (e.target ? { lever: e.lever, target: e.target } : { lever: e.lever })),
     intended: entries(i, 'intended'),
     risk: entries(i, 'risk'),
+    ...(shapley
+      ? {}
+      : { alone: { intended: entries(i, 'intended', alone), risk: entries(i, 'risk', alone) } }),
   }));
   const pkg = { intended: entries(k, 'intended'), risk: entries(k, 'risk') };
   let residual: Record<string, number> | undefined;
@@ -316,7 +325,7 @@ export function actionTable(spec: ActionTableSpec): {
       ...(residual ? { residual } : {}),
       note: shapley
         ? `exact Shapley values over ${k} action${k === 1 ? '' : 's'} (${masks.length} package variants a replicate on common random numbers): each replicate's attributions add up to the package's effect`
-        : `leave-one-out over ${k} actions (the package minus each action; ${masks.length} runs a replicate): attributions need not add up to the package's effect (residual given)`,
+        : `leave-one-out over ${k} actions (the package minus each action, and each action alone; ${masks.length} runs a replicate): attributions need not add up to the package's effect (residual given), and a risk another action already causes can vanish from a row (each row's "alone" line shows it)`,
     },
     seconds: (Date.now() - started) / 1000,
   };
@@ -330,7 +339,9 @@ function fmtEntryValue(e: ActionEntry, x: number): string {
   if (e.unit.startsWith('%')) return `${sign}${a.toFixed(1)}%`;
   if (e.unit === 'index') return `${sign}${a.toFixed(3)}`;
   if (/USD/.test(e.unit)) return `${sign}${fmtUsd(a)}`;
-  return `${sign}${a >= 100 ? Math.round(a).toLocaleString('en-US') : Number(a.toPrecision(3)).toLocaleString('en-US')}`;
+  const text =
+    a >= 100 ? Math.round(a).toLocaleString('en-US') : Number(a.toPrecision(3)).toLocaleString('en-US');
+  return text === '0' ? '0' : `${sign}${text}`;
 }
 
 /** "cocaine to the US -4.0% (-9.0% .. -1.0%)". */
@@ -363,13 +374,20 @@ export function actionTableText(
     const shown = risk.filter(isNonZero);
     lines.push(`    potential risk:   ${shown.length ? shown.map(fmtEntry).join('; ') : 'none measured'}`);
   };
-  for (const row of actions)
+  for (const row of actions) {
     block(
       row.name,
       row.levers.map((l) => `${l.lever}${l.target ? ` ${l.target}` : ''}`).join(', '),
       row.intended,
       row.risk,
     );
+    if (row.alone) {
+      const shown = row.alone.risk.filter(isNonZero);
+      lines.push(
+        `    alone (vs no new policy): ${row.alone.intended.map(fmtEntry).join('; ')}; risk: ${shown.length ? shown.map(fmtEntry).join('; ') : 'none measured'}`,
+      );
+    }
+  }
   if (actions.length > 1) block('whole package', '', a.package.intended, a.package.risk);
   lines.push(
     `  Attribution: ${a.note}. Probabilities: mean attributed change of the indicator, 90% interval of that mean.${

@@ -49,6 +49,8 @@ export interface ActionRowShape {
   levers: { lever: string; target?: string }[];
   intended: ActionEntryShape[];
   risk: ActionEntryShape[];
+  /** Leave-one-out tables only: the action alone vs no new policy. */
+  alone?: { intended: ActionEntryShape[]; risk: ActionEntryShape[] };
 }
 /** How the table's attributions were computed. */
 export interface ActionAttributionShape {
@@ -79,6 +81,12 @@ const ActionRowSchema = z
       .array(ActionEntrySchema)
       .describe('cocaine and fentanyl to the US (% of no new policy), overdose deaths'),
     risk: z.array(ActionEntrySchema).describe('every outcome declared risk: true, and probabilities'),
+    alone: z
+      .object({ intended: z.array(ActionEntrySchema), risk: z.array(ActionEntrySchema) })
+      .optional()
+      .describe(
+        'leave-one-out tables only: the action run alone vs no new policy (a risk that another action already causes can vanish from the leave-one-out attribution; it shows here)',
+      ),
   })
   .describe("One action: its share of the package's effect vs no new policy");
 const ActionAttributionSchema = z.object({

@@ -684,7 +684,16 @@ function ActionsTable(props: { actions: unknown }) {
                 </div>
               </th>
               <td>{list(r.intended, 'intended')}</td>
-              <td>{list(r.risk, 'risk')}</td>
+              <td>
+                {list(r.risk, 'risk')}
+                {r.alone && (
+                  <div class="muted" data-testid="alone">
+                    Alone, vs no new policy:{' '}
+                    {[...r.alone.intended, ...r.alone.risk].filter(isNonZero).map(fmtEntry).join('; ') ||
+                      'no effect measured'}
+                  </div>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -692,8 +701,9 @@ function ActionsTable(props: { actions: unknown }) {
       <p class="note">
         Each action's share of the package's effect in the projection window, from the single seeded run at
         declared parameters: the package run with and without the action on common random numbers (Shapley
-        values up to five actions, leave-one-out beyond). <code>crossroads run -n 100</code> gives the
-        intervals over parameter uncertainty.
+        values up to five actions; leave-one-out beyond, with each action alone beneath its row, since
+        leave-one-out hides a risk another action already causes). <code>crossroads run -n 100</code> gives
+        the intervals over parameter uncertainty.
       </p>
     </section>
   );
